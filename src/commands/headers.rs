@@ -1,0 +1,91 @@
+//! `mailsleuth headers`: read messages, analyse each, stream the reports.
+
+use std::io::{self, Write};
+
+use anyhow::Context;
+
+use crate::cli::{FailOn, HeadersArgs};
+use crate::exit::Outcome;
+use crate::findings::Severity;
+use crate::headers::{self, render::Totals, RunSummary, Settings};
+use crate::message::source::{Reader, SourceError};
+use crate::output::{Emitter, OutputConfig};
+use crate::received::{boundary::Boundary, chain::Limits};
+
+pub fn run(
+    args: &HeadersArgs,
+    output: OutputConfig,
+    _quiet: bool,
+    out: impl Write,
+) -> anyhow::Result<Outcome> {
+    let settings = Settings {
+        boundary: Boundary::new(&args.trusted)?,
+        limits: Limits {
+            max_delay: args.max_delay,
+            max_skew: args.max_skew,
+        },
+        max_date_skew: args.max_date_skew,
+    };
+    let fail_on = match args.fail_on {
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::High => Some(Severity::High),
+        FailOn::Never => None,
+    };
+
+    let mut emitter = Emitter::new(output, out, headers::SCHEMA, "messages")
+        .context("writing the report")?;
+    let mut reader = Reader::default();
+    let mut totals = Totals::default();
+    for path in &args.paths {
+        let (mut messages, mut flagged, mut errors) = (0, 0, 0);
+        let mut visit = |raw: crate::message::source::RawMessage<'_>| -> io::Result<()> {
+            match headers::analyse(&raw, &settings) {
+                Ok(report) => {
+                    messages += 1;
+                    if fail_on.is_some_and(|min| report.findings.iter().any(|f| f.severity >= min)) {
+                        flagged += 1;
+                    }
+                    emitter.item(&report)
+                }
+                Err(e) => {
+                    errors += 1;
+                    eprintln!("mailsleuth: {e}");
+                    Ok(())
+                }
+            }
+        };
+        let mut read_errors = 0;
+        let mut on_error = |e: SourceError| -> io::Result<()> {
+            read_errors += 1;
+            eprintln!("mailsleuth: {e}");
+            Ok(())
+        };
+        match reader.read(path, &mut visit, &mut on_error) {
+            Err(SourceError::Output(e)) => return Err(e).context("writing the report"),
+            Err(e) => {
+                read_errors += 1;
+                eprintln!("mailsleuth: {e}");
+            }
+            Ok(()) => {}
+        }
+        totals.messages += messages;
+        totals.flagged += flagged;
+        totals.errors += errors + read_errors;
+    }
+    let outcome = if totals.errors > 0 {
+        Outcome::Error
+    } else if totals.flagged > 0 {
+        Outcome::Flagged
+    } else {
+        Outcome::Clean
+    };
+    emitter
+        .finish(&RunSummary {
+            inputs: reader.inputs,
+            totals,
+        })
+        .context("writing the report")?;
+    Ok(outcome)
+}

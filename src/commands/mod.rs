@@ -1,0 +1,28 @@
+//! One module per subcommand: each turns its clap arguments into settings, runs the
+//! capability, and hands the reports to the output layer.
+
+pub mod headers;
+
+use std::io;
+
+use crate::cli::{Cli, Command, Format};
+use crate::exit::Outcome;
+use crate::output::OutputConfig;
+
+/// Runs the command line's subcommand.
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let format = if cli.global.json {
+        Format::Json
+    } else {
+        cli.global.format
+    };
+    let output = OutputConfig::new(format, cli.global.color);
+    let out = io::BufWriter::with_capacity(64 << 10, io::stdout().lock());
+    match cli.command {
+        Command::Headers(args) => headers::run(&args, output, cli.global.quiet, out),
+        Command::GenerateDocs { dir } => {
+            crate::docs::write_all(&dir)?;
+            Ok(Outcome::Clean)
+        }
+    }
+}

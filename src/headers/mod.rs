@@ -1,0 +1,173 @@
+//! `headers`: where a message really came from. Turns one raw message into a typed report:
+//! the unwrapped original, its Received chain and origin, its identities, and findings.
+
+mod checks;
+pub mod render;
+
+use std::net::IpAddr;
+
+use mail_parser::{HeaderName, Message, MessageParser};
+use serde::Serialize;
+
+use crate::findings::{self, Finding};
+use crate::message::identities::{self, Identities};
+use crate::message::source::RawMessage;
+use crate::message::unwrap::{self, Wrapper};
+use crate::received::boundary::Boundary;
+use crate::received::chain::{self, Hop, Limits, Origin};
+
+pub use render::RunSummary;
+
+/// The JSON schema name of `headers` reports.
+pub const SCHEMA: &str = "mailsleuth.headers/1";
+
+/// What decides the analysis, from the command line.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub boundary: Boundary,
+    pub limits: Limits,
+    pub max_date_skew: i64,
+}
+
+/// Headers that claim the client's address; reported beside the origin, never trusted.
+const CLAIM_HEADERS: &[&str] = &[
+    "x-originating-ip",
+    "x-sender-ip",
+    "x-source-ip",
+    "x-client-ip",
+    "x-forwarded-for",
+    "x-ms-exchange-organization-originalclientipaddress",
+    "x-get-message-sender-via",
+    "x-authenticated-sender",
+    "x-authenticated-user",
+];
+
+/// A header's claim about where the message came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    pub header: String,
+    pub value: String,
+    pub ip: Option<IpAddr>,
+}
+
+/// Subject, Date and Message-ID, for recognising the message.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub subject: Option<String>,
+    pub date: Option<String>,
+    pub message_id: Option<String>,
+}
+
+/// The report on one message.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageReport {
+    /// The input's path as given.
+    pub input: String,
+    /// 1-based position in the input (mbox order).
+    pub index: usize,
+    /// Layers taken off to reach the original (forward, ARF report), outermost first.
+    pub wrappers: Vec<Wrapper>,
+    pub summary: Summary,
+    pub hops: Vec<Hop>,
+    pub origin: Origin,
+    pub claims: Vec<Claim>,
+    pub identities: Identities,
+    pub findings: Vec<Finding>,
+}
+
+/// Why a message could not be analysed at all.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyseError {
+    #[error("{input}: message {index}: no header fields found; not an email message")]
+    NotAMessage { input: String, index: usize },
+}
+
+/// Analyses one message.
+pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageReport, AnalyseError> {
+    let unwrapped = unwrap::unwrap(&raw.bytes);
+    let bytes = unwrapped.original.as_deref().unwrap_or(&raw.bytes);
+    let not_a_message = || AnalyseError::NotAMessage {
+        input: raw.input.to_string(),
+        index: raw.index,
+    };
+    let message = MessageParser::new()
+        .parse_headers(bytes)
+        .filter(|m| !m.headers().is_empty())
+        .ok_or_else(not_a_message)?;
+
+    let received: Vec<String> = message
+        .headers()
+        .iter()
+        .filter(|h| h.name == HeaderName::Received)
+        .map(|h| raw_value(bytes, h.offset_start, h.offset_end))
+        .collect();
+    let chain = chain::analyse(&received, &settings.boundary, settings.limits);
+    let submitter = chain
+        .hops
+        .iter()
+        .find_map(|h| h.authenticated.clone());
+    let identities = identities::identities(&message, submitter);
+
+    let mut findings = chain.findings;
+    if raw.truncated {
+        findings.push(findings::MESSAGE_TOO_LARGE.new(
+            format!(
+                "message over {} MiB; only its start was analysed",
+                crate::message::source::MAX_MESSAGE_BYTES >> 20
+            ),
+            None,
+        ));
+    }
+    checks::structure(&message, bytes, &mut findings);
+    checks::dates(&message, &chain.hops, settings.max_date_skew, &mut findings);
+    checks::identities(&identities, &mut findings);
+    let claims = claims(&message, bytes);
+    checks::claims(&claims, &chain.origin, &mut findings);
+
+    Ok(MessageReport {
+        input: raw.input.to_string(),
+        index: raw.index,
+        wrappers: unwrapped.wrappers,
+        summary: Summary {
+            subject: message.subject().map(str::to_owned),
+            date: message.date().map(|d| d.to_rfc3339()),
+            message_id: message.message_id().map(str::to_owned),
+        },
+        hops: chain.hops,
+        origin: chain.origin,
+        claims,
+        identities,
+        findings,
+    })
+}
+
+/// The raw text of a header value from its offsets (mail-parser's own view of a Received
+/// header drops what it cannot read; ours must see everything).
+fn raw_value(bytes: &[u8], start: u32, end: u32) -> String {
+    String::from_utf8_lossy(bytes.get(start as usize..end as usize).unwrap_or_default()).into_owned()
+}
+
+fn claims(message: &Message<'_>, bytes: &[u8]) -> Vec<Claim> {
+    message
+        .headers()
+        .iter()
+        .filter(|h| {
+            CLAIM_HEADERS
+                .iter()
+                .any(|c| h.name.as_str().eq_ignore_ascii_case(c))
+        })
+        .map(|h| {
+            let value = raw_value(bytes, h.offset_start, h.offset_end)
+                .trim()
+                .to_string();
+            let ip = value
+                .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']'))
+                .find_map(|token| token.parse::<IpAddr>().ok());
+            Claim {
+                header: h.name.as_str().to_string(),
+                value: chain::clip(&value),
+                ip,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,13 @@
+//! mailsleuth: email-abuse forensics. The binary (`main.rs`) is a thin shell over these
+//! modules; each capability takes typed input and returns a typed report, and only `output`
+//! knows how reports look.
+
+pub mod cli;
+pub mod commands;
+pub mod docs;
+pub mod exit;
+pub mod findings;
+pub mod headers;
+pub mod message;
+pub mod output;
+pub mod received;
