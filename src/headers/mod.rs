@@ -92,7 +92,7 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
     };
     let message = MessageParser::new()
         .parse_headers(bytes)
-        .filter(|m| !m.headers().is_empty())
+        .filter(|m| m.headers().iter().any(|h| is_field_name(h.name.as_str())))
         .ok_or_else(not_a_message)?;
 
     let received: Vec<String> = message
@@ -139,6 +139,12 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
         identities,
         findings,
     })
+}
+
+/// RFC 5322 section 2.2: a field name is printable US-ASCII without a colon. Binary junk
+/// gives mail-parser "headers" whose names are not.
+fn is_field_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b) && b != b':')
 }
 
 /// The raw text of a header value from its offsets (mail-parser's own view of a Received

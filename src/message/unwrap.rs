@@ -203,6 +203,6 @@ mod tests {
         assert_eq!(r.source_ip.as_deref(), Some("192.0.2.1"));
         assert_eq!(r.reported_domain, vec!["example.com", "example.net"]);
         assert_eq!(r.original_rcpt_to, vec!["a@b more"]);
-        assert_eq!(r.fields.len(), 6);
+        assert_eq!(r.fields.len(), 7);
     }
 }

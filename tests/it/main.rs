@@ -1,0 +1,8 @@
+//! Integration tests: they run the built `mailsleuth` binary, as a user or a script would.
+//! One test binary with modules, so the crate links once.
+
+mod bad_input;
+mod docs;
+mod headers;
+mod schema;
+mod util;
