@@ -44,7 +44,7 @@ pub struct Kind {
 
 impl Kind {
     /// A finding of this kind.
-    pub fn new(self, message: impl Into<String>, evidence: Option<String>) -> Finding {
+    pub fn finding(self, message: impl Into<String>, evidence: Option<String>) -> Finding {
         Finding {
             code: self.code,
             severity: self.severity,

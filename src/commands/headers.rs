@@ -34,8 +34,8 @@ pub fn run(
         FailOn::Never => None,
     };
 
-    let mut emitter = Emitter::new(output, out, headers::SCHEMA, "messages")
-        .context("writing the report")?;
+    let mut emitter =
+        Emitter::new(output, out, headers::SCHEMA, "messages").context("writing the report")?;
     let mut reader = Reader::default();
     let mut totals = Totals::default();
     for path in &args.paths {
@@ -44,7 +44,8 @@ pub fn run(
             match headers::analyse(&raw, &settings) {
                 Ok(report) => {
                     messages += 1;
-                    if fail_on.is_some_and(|min| report.findings.iter().any(|f| f.severity >= min)) {
+                    if fail_on.is_some_and(|min| report.findings.iter().any(|f| f.severity >= min))
+                    {
                         flagged += 1;
                     }
                     emitter.item(&report)

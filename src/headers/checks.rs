@@ -21,17 +21,17 @@ pub fn structure(message: &Message<'_>, bytes: &[u8], findings: &mut Vec<Finding
             .unwrap_or_default();
         let text = String::from_utf8_lossy(gap);
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            findings.push(findings::HEADER_MALFORMED_LINE.new(
+            findings.push(findings::HEADER_MALFORMED_LINE.finding(
                 "a line in the header block is not a header field",
                 Some(clip(line)),
             ));
         }
         expected = h.offset_end as usize;
     }
-    let header_end = memchr::memmem::find(bytes, b"\n\n")
-        .or_else(|| memchr::memmem::find(bytes, b"\n\r\n"));
+    let header_end =
+        memchr::memmem::find(bytes, b"\n\n").or_else(|| memchr::memmem::find(bytes, b"\n\r\n"));
     if header_end.is_none() {
-        findings.push(findings::MESSAGE_NO_BODY.new(
+        findings.push(findings::MESSAGE_NO_BODY.finding(
             "no empty line ends the header block: headers only, or a truncated message",
             None,
         ));
@@ -40,19 +40,24 @@ pub fn structure(message: &Message<'_>, bytes: &[u8], findings: &mut Vec<Finding
 
 /// Date and Message-ID presence, and the Date against the first hop's time.
 pub fn dates(message: &Message<'_>, hops: &[Hop], max_skew: i64, findings: &mut Vec<Finding>) {
-    let date_header = message.headers().iter().find(|h| h.name == HeaderName::Date);
+    let date_header = message
+        .headers()
+        .iter()
+        .find(|h| h.name == HeaderName::Date);
     match (date_header, message.date()) {
-        (None, _) => findings.push(findings::DATE_MISSING.new("the message has no Date header", None)),
-        (Some(h), None) => findings.push(findings::DATE_INVALID.new(
-            "the Date header is not a date",
-            h.value.as_text().map(clip),
-        )),
+        (None, _) => {
+            findings.push(findings::DATE_MISSING.finding("the message has no Date header", None))
+        }
+        (Some(h), None) => findings.push(
+            findings::DATE_INVALID
+                .finding("the Date header is not a date", h.value.as_text().map(clip)),
+        ),
         (Some(_), Some(date)) if date.is_valid() => {
             let first = hops.iter().find(|h| h.timestamp.is_some());
             if let Some((hop, t)) = first.and_then(|h| h.timestamp.map(|t| (h, t))) {
                 let skew = t - date.to_timestamp();
                 if skew.abs() > max_skew {
-                    findings.push(findings::DATE_SKEW.new(
+                    findings.push(findings::DATE_SKEW.finding(
                         format!(
                             "Date is {} {} the first hop (hop {})",
                             human_duration(skew.abs()),
@@ -69,7 +74,7 @@ pub fn dates(message: &Message<'_>, hops: &[Hop], max_skew: i64, findings: &mut 
                 }
             }
         }
-        (Some(h), Some(_)) => findings.push(findings::DATE_INVALID.new(
+        (Some(h), Some(_)) => findings.push(findings::DATE_INVALID.finding(
             "the Date header holds an impossible date",
             h.value.as_text().map(clip),
         )),
@@ -79,7 +84,7 @@ pub fn dates(message: &Message<'_>, hops: &[Hop], max_skew: i64, findings: &mut 
         .iter()
         .any(|h| h.name == HeaderName::MessageId && !matches!(h.value, HeaderValue::Empty));
     if !has_id {
-        findings.push(findings::MESSAGE_ID_MISSING.new("the message has no Message-ID", None));
+        findings.push(findings::MESSAGE_ID_MISSING.finding("the message has no Message-ID", None));
     }
 }
 
@@ -87,19 +92,21 @@ pub fn dates(message: &Message<'_>, hops: &[Hop], max_skew: i64, findings: &mut 
 pub fn identities(ids: &Identities, findings: &mut Vec<Finding>) {
     let author = ids.from.first().and_then(|m| m.address.as_deref());
     if author.is_none() {
-        findings.push(findings::FROM_MISSING.new("the message has no From address", None));
+        findings.push(findings::FROM_MISSING.finding("the message has no From address", None));
     }
     if ids.from.len() > 1 && ids.sender.is_none() {
-        findings.push(findings::FROM_MULTIPLE_WITHOUT_SENDER.new(
-            format!("{} From addresses and no Sender", ids.from.len()),
-            Some(
-                ids.from
-                    .iter()
-                    .filter_map(|m| m.address.clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+        findings.push(
+            findings::FROM_MULTIPLE_WITHOUT_SENDER.finding(
+                format!("{} From addresses and no Sender", ids.from.len()),
+                Some(
+                    ids.from
+                        .iter()
+                        .filter_map(|m| m.address.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
             ),
-        ));
+        );
     }
     for mailbox in &ids.from {
         let (Some(name), Some(address)) = (&mailbox.name, &mailbox.address) else {
@@ -109,7 +116,7 @@ pub fn identities(ids: &Identities, findings: &mut Vec<Finding>) {
             .into_iter()
             .find(|a| !a.eq_ignore_ascii_case(address))
         {
-            findings.push(findings::FROM_DISPLAY_NAME_ADDRESS.new(
+            findings.push(findings::FROM_DISPLAY_NAME_ADDRESS.finding(
                 format!("the display name shows {shown}, but the address is {address}"),
                 Some(format!("\"{name}\" <{address}>")),
             ));
@@ -118,7 +125,7 @@ pub fn identities(ids: &Identities, findings: &mut Vec<Finding>) {
     if let Some(author) = author {
         for reply in ids.reply_to.iter().filter_map(|m| m.address.as_deref()) {
             if relation(reply, author) == "different" {
-                findings.push(findings::REPLY_TO_OTHER_DOMAIN.new(
+                findings.push(findings::REPLY_TO_OTHER_DOMAIN.finding(
                     format!("replies go to {reply}, outside the From domain of {author}"),
                     Some(format!("Reply-To: {reply}")),
                 ));
@@ -134,7 +141,7 @@ pub fn identities(ids: &Identities, findings: &mut Vec<Finding>) {
                     .is_some_and(|local| local.eq_ignore_ascii_case(who))
             };
             if !matches {
-                findings.push(findings::AUTH_SUBMITTER_MISMATCH.new(
+                findings.push(findings::AUTH_SUBMITTER_MISMATCH.finding(
                     format!("the message was submitted by account {who}, but From is {author}"),
                     None,
                 ));
@@ -163,7 +170,7 @@ fn domains(ids: &Identities, findings: &mut Vec<Finding>) {
         seen.push(lower.clone());
         let unicode = if lower.split('.').any(|l| l.starts_with("xn--")) {
             let (decoded, result) = idna::domain_to_unicode(&lower);
-            findings.push(findings::DOMAIN_PUNYCODE.new(
+            findings.push(findings::DOMAIN_PUNYCODE.finding(
                 if result.is_ok() {
                     format!("{domain} is the internationalised name {decoded}")
                 } else {
@@ -176,8 +183,11 @@ fn domains(ids: &Identities, findings: &mut Vec<Finding>) {
             lower
         };
         if let Some(label) = unicode.split('.').find(|l| mixed_script(l)) {
-            findings.push(findings::DOMAIN_MIXED_SCRIPT.new(
-                format!("the label {label} of {domain} mixes scripts ({})", scripts_of(label).join(", ")),
+            findings.push(findings::DOMAIN_MIXED_SCRIPT.finding(
+                format!(
+                    "the label {label} of {domain} mixes scripts ({})",
+                    scripts_of(label).join(", ")
+                ),
                 Some(unicode.clone()),
             ));
         }
@@ -188,7 +198,9 @@ fn scripts_of(label: &str) -> Vec<String> {
     let mut scripts: Vec<Script> = Vec::new();
     for c in label.chars() {
         let s = c.script();
-        if !matches!(s, Script::Common | Script::Inherited | Script::Unknown) && !scripts.contains(&s) {
+        if !matches!(s, Script::Common | Script::Inherited | Script::Unknown)
+            && !scripts.contains(&s)
+        {
             scripts.push(s);
         }
     }
@@ -227,7 +239,7 @@ fn addresses_in(name: &str) -> Vec<String> {
 pub fn claims(claims: &[Claim], origin: &Origin, findings: &mut Vec<Finding>) {
     for claim in claims {
         if let Some(ip) = claim.ip.filter(|ip| Some(*ip) != origin.ip) {
-            findings.push(findings::ORIGIN_CLAIMED_IP.new(
+            findings.push(findings::ORIGIN_CLAIMED_IP.finding(
                 format!("{} claims the client was {ip}", claim.header),
                 Some(format!("{}: {}", claim.header, claim.value)),
             ));
@@ -251,8 +263,14 @@ mod tests {
 
     #[test]
     fn addresses_in_display_names() {
-        assert_eq!(addresses_in("PayPal <service@paypal.com>"), vec!["service@paypal.com"]);
-        assert_eq!(addresses_in("ceo@example.com via LinkedIn"), vec!["ceo@example.com"]);
+        assert_eq!(
+            addresses_in("PayPal <service@paypal.com>"),
+            vec!["service@paypal.com"]
+        );
+        assert_eq!(
+            addresses_in("ceo@example.com via LinkedIn"),
+            vec!["ceo@example.com"]
+        );
         assert!(addresses_in("Alice @ home").is_empty());
     }
 }

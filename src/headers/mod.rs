@@ -102,15 +102,12 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
         .map(|h| raw_value(bytes, h.offset_start, h.offset_end))
         .collect();
     let chain = chain::analyse(&received, &settings.boundary, settings.limits);
-    let submitter = chain
-        .hops
-        .iter()
-        .find_map(|h| h.authenticated.clone());
+    let submitter = chain.hops.iter().find_map(|h| h.authenticated.clone());
     let identities = identities::identities(&message, submitter);
 
     let mut findings = chain.findings;
     if raw.truncated {
-        findings.push(findings::MESSAGE_TOO_LARGE.new(
+        findings.push(findings::MESSAGE_TOO_LARGE.finding(
             format!(
                 "message over {} MiB; only its start was analysed",
                 crate::message::source::MAX_MESSAGE_BYTES >> 20
@@ -150,7 +147,8 @@ fn is_field_name(name: &str) -> bool {
 /// The raw text of a header value from its offsets (mail-parser's own view of a Received
 /// header drops what it cannot read; ours must see everything).
 fn raw_value(bytes: &[u8], start: u32, end: u32) -> String {
-    String::from_utf8_lossy(bytes.get(start as usize..end as usize).unwrap_or_default()).into_owned()
+    String::from_utf8_lossy(bytes.get(start as usize..end as usize).unwrap_or_default())
+        .into_owned()
 }
 
 fn claims(message: &Message<'_>, bytes: &[u8]) -> Vec<Claim> {
@@ -167,7 +165,9 @@ fn claims(message: &Message<'_>, bytes: &[u8]) -> Vec<Claim> {
                 .trim()
                 .to_string();
             let ip = value
-                .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']'))
+                .split(|c: char| {
+                    c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']')
+                })
                 .find_map(|token| token.parse::<IpAddr>().ok());
             Claim {
                 header: h.name.as_str().to_string(),

@@ -43,7 +43,11 @@ impl Render for MessageReport {
         for w in &self.wrappers {
             let mut line = format!(
                 "   unwrapped {} from {} ({})",
-                if w.kind == "arf" { "ARF report" } else { "forward" },
+                if w.kind == "arf" {
+                    "ARF report"
+                } else {
+                    "forward"
+                },
                 or_dash(w.from.as_deref()),
                 or_dash(w.subject.as_deref())
             );
@@ -63,7 +67,17 @@ impl Render for MessageReport {
         }
 
         let mut hops = Table::new(
-            &["#", "from (helo / rdns / ip)", "by", "with", "id", "time", "delay", "auth", "trust"],
+            &[
+                "#",
+                "from (helo / rdns / ip)",
+                "by",
+                "with",
+                "id",
+                "time",
+                "delay",
+                "auth",
+                "trust",
+            ],
             color,
         );
         for hop in &self.hops {
@@ -118,11 +132,19 @@ impl Render for MessageReport {
         writeln!(out, "Origin: {}", escape(&place))?;
         writeln!(out, "  why: {}", escape(&origin.reason))?;
         for claim in &self.claims {
-            writeln!(out, "  claim: {}: {}", escape(&claim.header), escape(&claim.value))?;
+            writeln!(
+                out,
+                "  claim: {}: {}",
+                escape(&claim.header),
+                escape(&claim.value)
+            )?;
         }
 
         let ids = &self.identities;
-        let mut table = Table::new(&["identity", "address", "display name", "relation to From"], color);
+        let mut table = Table::new(
+            &["identity", "address", "display name", "relation to From"],
+            color,
+        );
         let relation_of = |identity: &str, address: Option<&str>| {
             ids.relations
                 .iter()
@@ -170,7 +192,11 @@ impl Render for MessageReport {
             for f in &self.findings {
                 table.severity_row(
                     f.severity,
-                    [f.code, &f.message, f.evidence.as_deref().unwrap_or_default()],
+                    [
+                        f.code,
+                        &f.message,
+                        f.evidence.as_deref().unwrap_or_default(),
+                    ],
                 );
             }
             writeln!(out, "Findings:\n{table}")?;

@@ -110,7 +110,11 @@ fn return_path(value: &HeaderValue<'_>) -> String {
             .to_string(),
         _ => String::new(),
     };
-    let bare = text.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let bare = text
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
     if bare.is_empty() {
         "<>".into()
     } else {
@@ -268,7 +272,10 @@ mod tests {
     fn pra_prefers_resent_sender_then_resent_from_then_sender_then_from() {
         let base = "From: a@example.com\nSender: s@example.com\n";
         assert_eq!(ids(base).pra.as_deref(), Some("s@example.com"));
-        assert_eq!(ids("From: a@example.com\n").pra.as_deref(), Some("a@example.com"));
+        assert_eq!(
+            ids("From: a@example.com\n").pra.as_deref(),
+            Some("a@example.com")
+        );
         assert_eq!(ids("From: a@example.com, b@example.com\n").pra, None);
         let resent = format!("Resent-From: r@example.org\nResent-Sender: rs@example.org\n{base}");
         assert_eq!(ids(&resent).pra.as_deref(), Some("rs@example.org"));
@@ -281,9 +288,16 @@ mod tests {
 
     #[test]
     fn return_path_null_sender() {
-        assert_eq!(ids("Return-Path: <>\nFrom: a@b.example\n").return_path.as_deref(), Some("<>"));
         assert_eq!(
-            ids("Return-Path: <bounce@mail.example.com>\n").return_path.as_deref(),
+            ids("Return-Path: <>\nFrom: a@b.example\n")
+                .return_path
+                .as_deref(),
+            Some("<>")
+        );
+        assert_eq!(
+            ids("Return-Path: <bounce@mail.example.com>\n")
+                .return_path
+                .as_deref(),
             Some("bounce@mail.example.com")
         );
     }
@@ -292,16 +306,24 @@ mod tests {
     fn relations_use_organisational_domains() {
         assert_eq!(relation("a@example.com", "A@Example.com"), "same_address");
         assert_eq!(relation("b@example.com", "a@example.com"), "same_domain");
-        assert_eq!(relation("b@mail.example.co.uk", "a@example.co.uk"), "same_org_domain");
+        assert_eq!(
+            relation("b@mail.example.co.uk", "a@example.co.uk"),
+            "same_org_domain"
+        );
         assert_eq!(relation("b@other.co.uk", "a@example.co.uk"), "different");
     }
 
     #[test]
     fn dmarc_domain_needs_one_domain() {
         assert_eq!(
-            ids("From: a@Example.com, b@example.com\n").dmarc_domain.as_deref(),
+            ids("From: a@Example.com, b@example.com\n")
+                .dmarc_domain
+                .as_deref(),
             Some("example.com")
         );
-        assert_eq!(ids("From: a@example.com, b@example.net\n").dmarc_domain, None);
+        assert_eq!(
+            ids("From: a@example.com, b@example.net\n").dmarc_domain,
+            None
+        );
     }
 }

@@ -178,7 +178,10 @@ fn split_mbox(
     let mut started = false;
     let mut prev_blank = true;
     let mut line = Vec::new();
-    let emit = |message: &mut Vec<u8>, truncated: &mut bool, index: usize, visit: &mut dyn FnMut(RawMessage<'_>) -> io::Result<()>| {
+    let emit = |message: &mut Vec<u8>,
+                truncated: &mut bool,
+                index: usize,
+                visit: &mut dyn FnMut(RawMessage<'_>) -> io::Result<()>| {
         // The empty line before the next "From " belongs to the mbox.
         if message.ends_with(b"\r\n\r\n") {
             message.truncate(message.len() - 2);
@@ -197,8 +200,8 @@ fn split_mbox(
     loop {
         line.clear();
         let room = MAX_MESSAGE_BYTES.saturating_sub(message.len());
-        let (read, complete) = read_line_capped(reader, &mut line, room.max(5))
-            .map_err(|e| io_error(shown, e))?;
+        let (read, complete) =
+            read_line_capped(reader, &mut line, room.max(5)).map_err(|e| io_error(shown, e))?;
         if read == 0 {
             break;
         }
@@ -305,7 +308,11 @@ mod tests {
     fn split(data: &[u8]) -> Vec<(usize, String, bool)> {
         let mut out = Vec::new();
         split_mbox(&mut &data[..], "t", &mut |m| {
-            out.push((m.index, String::from_utf8_lossy(&m.bytes).into_owned(), m.truncated));
+            out.push((
+                m.index,
+                String::from_utf8_lossy(&m.bytes).into_owned(),
+                m.truncated,
+            ));
             Ok(())
         })
         .unwrap();

@@ -86,7 +86,8 @@ fn peel(raw: &[u8]) -> Option<(Wrapper, Vec<u8>)> {
     let message = MessageParser::default().parse(raw)?;
     let root = message.root_part();
     let is_arf = root.content_type().is_some_and(|ct| {
-        ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
+        ct.subtype()
+            .is_some_and(|s| s.eq_ignore_ascii_case("report"))
             && ct
                 .attribute("report-type")
                 .is_some_and(|t| t.eq_ignore_ascii_case("feedback-report"))

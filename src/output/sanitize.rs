@@ -52,7 +52,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed() {
-        assert!(matches!(escape("Hello, wörld"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            escape("Hello, wörld"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -44,8 +44,11 @@ impl Table {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.inner
-            .add_row(cells.into_iter().map(|c| Cell::new(sanitize::escape(c.as_ref()))));
+        self.inner.add_row(
+            cells
+                .into_iter()
+                .map(|c| Cell::new(sanitize::escape(c.as_ref()))),
+        );
         self
     }
 

@@ -32,14 +32,18 @@ impl Boundary {
             let v = value.trim();
             if let Some((addr, len)) = v.split_once('/') {
                 let ip: IpAddr = addr.parse().map_err(|_| err("not a network address"))?;
-                let len: u8 = len.parse().map_err(|_| err("prefix length is not a number"))?;
+                let len: u8 = len
+                    .parse()
+                    .map_err(|_| err("prefix length is not a number"))?;
                 let max = if ip.is_ipv4() { 32 } else { 128 };
                 if len > max {
                     return Err(err("prefix length too long for the address family"));
                 }
                 boundary.nets.push((ip, len));
             } else if let Ok(ip) = v.trim_matches(['[', ']']).parse::<IpAddr>() {
-                boundary.nets.push((ip, if ip.is_ipv4() { 32 } else { 128 }));
+                boundary
+                    .nets
+                    .push((ip, if ip.is_ipv4() { 32 } else { 128 }));
             } else if is_host_name(v) {
                 boundary
                     .hosts
@@ -63,7 +67,8 @@ impl Boundary {
     pub fn trusts_host(&self, name: &str) -> bool {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         self.hosts.iter().any(|h| {
-            name == *h || (name.ends_with(h.as_str()) && name[..name.len() - h.len()].ends_with('.'))
+            name == *h
+                || (name.ends_with(h.as_str()) && name[..name.len() - h.len()].ends_with('.'))
         })
     }
 }
@@ -118,9 +123,12 @@ fn in_network(ip: IpAddr, net: IpAddr, len: u8) -> bool {
 fn is_host_name(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 253
-        && v.trim_end_matches('.')
-            .split('.')
-            .all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        && v.trim_end_matches('.').split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
 }
 
 #[cfg(test)]
@@ -160,7 +168,18 @@ mod tests {
 
     #[test]
     fn internal_ranges() {
-        for ip in ["10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1", "169.254.1.1", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1"] {
+        for ip in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "127.0.0.1",
+            "169.254.1.1",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(is_internal(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["192.0.2.1", "8.8.8.8", "2001:db8::1", "100.128.0.1"] {

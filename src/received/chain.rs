@@ -95,18 +95,25 @@ pub fn analyse(values: &[String], boundary: &Boundary, limits: Limits) -> Chain 
     let mut findings = Vec::new();
 
     if hops.len() > TOO_MANY_HOPS {
-        findings.push(findings::RECEIVED_TOO_MANY.new(
-            format!("{} Received headers; real paths have fewer than 20", hops.len()),
+        findings.push(findings::RECEIVED_TOO_MANY.finding(
+            format!(
+                "{} Received headers; real paths have fewer than 20",
+                hops.len()
+            ),
             None,
         ));
     }
     for hop in &hops {
         match hop.kind {
-            "unparseable" => findings.push(findings::RECEIVED_UNPARSEABLE.new(
-                format!("hop {}: Received header not understood ({})", hop.index, hop.notes.join("; ")),
+            "unparseable" => findings.push(findings::RECEIVED_UNPARSEABLE.finding(
+                format!(
+                    "hop {}: Received header not understood ({})",
+                    hop.index,
+                    hop.notes.join("; ")
+                ),
                 Some(clip(&hop.raw)),
             )),
-            _ if hop.timestamp.is_none() => findings.push(findings::RECEIVED_NO_DATE.new(
+            _ if hop.timestamp.is_none() => findings.push(findings::RECEIVED_NO_DATE.finding(
                 format!("hop {}: no readable date", hop.index),
                 Some(clip(&hop.raw)),
             )),
@@ -117,7 +124,7 @@ pub fn analyse(values: &[String], boundary: &Boundary, limits: Limits) -> Chain 
     chaining(&hops, &mut findings);
     let origin = walk(&mut hops, boundary);
     if origin.hop.is_none() && (hops.is_empty() || origin.reason.starts_with("hop")) {
-        findings.push(findings::ORIGIN_UNKNOWN.new(origin.reason.clone(), None));
+        findings.push(findings::ORIGIN_UNKNOWN.finding(origin.reason.clone(), None));
     }
     Chain {
         hops,
@@ -198,7 +205,7 @@ fn timing(hops: &mut [Hop], limits: Limits, findings: &mut Vec<Finding>) {
             let delay = t - prev_t;
             hop.delay_s = Some(delay);
             if delay < -limits.max_skew {
-                findings.push(findings::RECEIVED_TIME_BACKWARDS.new(
+                findings.push(findings::RECEIVED_TIME_BACKWARDS.finding(
                     format!(
                         "hop {} is dated {} before hop {}",
                         hop.index,
@@ -208,7 +215,7 @@ fn timing(hops: &mut [Hop], limits: Limits, findings: &mut Vec<Finding>) {
                     hop.time.clone(),
                 ));
             } else if delay > limits.max_delay {
-                findings.push(findings::RECEIVED_DELAY_LONG.new(
+                findings.push(findings::RECEIVED_DELAY_LONG.finding(
                     format!(
                         "hop {} came {} after hop {}",
                         hop.index,
@@ -231,7 +238,9 @@ fn chaining(hops: &[Hop], findings: &mut Vec<Finding>) {
         if prev.kind != "relay" || hop.kind != "relay" {
             continue;
         }
-        let Some(by) = prev.by.as_deref() else { continue };
+        let Some(by) = prev.by.as_deref() else {
+            continue;
+        };
         let names: Vec<&str> = [hop.from.helo.as_deref(), hop.from.rdns.as_deref()]
             .into_iter()
             .flatten()
@@ -249,7 +258,7 @@ fn chaining(hops: &[Hop], findings: &mut Vec<Finding>) {
             .flatten()
             .collect::<Vec<_>>()
             .join(" / ");
-            findings.push(findings::RECEIVED_CHAIN_BREAK.new(
+            findings.push(findings::RECEIVED_CHAIN_BREAK.finding(
                 format!(
                     "hop {} was received from {claimed}, but hop {} was received by {by}",
                     hop.index, prev.index
@@ -292,6 +301,12 @@ fn walk(hops: &mut [Hop], boundary: &Boundary) -> Origin {
                 ));
             }
             "local" => Some("a local hand-off".to_string()),
+            // RFC 2033 section 1: LMTP is for delivery inside one site, never across the
+            // Internet; the hop is the receiving site talking to itself.
+            _ if hop.with.as_deref().is_some_and(is_lmtp) => {
+                Some("LMTP delivery inside the receiving site".to_string())
+            }
+            _ if hop_to_itself(hop) => Some("the host handed the message to itself".to_string()),
             _ => match hop.from.ip {
                 None => Some("no client address recorded".to_string()),
                 Some(ip) if boundary::is_internal(ip) => Some(format!("{ip} is internal")),
@@ -343,6 +358,21 @@ fn walk(hops: &mut [Hop], boundary: &Boundary) -> Origin {
         "every hop is inside the trusted boundary: the message started on an internal or trusted host{}",
         listed(&inside)
     ))
+}
+
+fn is_lmtp(with: &str) -> bool {
+    let w = with.to_ascii_uppercase();
+    w.starts_with("LMTP") || w.starts_with("UTF8LMTP")
+}
+
+/// `from mx.example.org ... by mx.example.org`: a content filter or a second instance on the
+/// same host.
+fn hop_to_itself(hop: &Hop) -> bool {
+    let Some(by) = hop.by.as_deref().map(normal) else {
+        return false;
+    };
+    let names = [hop.from.helo.as_deref(), hop.from.rdns.as_deref()];
+    hop.from.ip.is_none_or(boundary::is_internal) && names.iter().flatten().any(|n| normal(n) == by)
 }
 
 fn unknown(reason: String) -> Origin {
@@ -421,7 +451,10 @@ mod tests {
 
     #[test]
     fn unfold_joins_folded_lines() {
-        assert_eq!(unfold(" from a\r\n\tby b\n  with c; x "), "from a by b with c; x");
+        assert_eq!(
+            unfold(" from a\r\n\tby b\n  with c; x "),
+            "from a by b with c; x"
+        );
     }
 
     #[test]

@@ -23,18 +23,28 @@ fn empty_file_is_an_error_naming_the_file() {
     let p = write(dir.path(), "empty.eml", b"");
     let r = run(&["headers", &p]);
     assert_eq!(r.code, 2);
-    assert_eq!(r.stderr.trim(), format!("mailsleuth: {p}: empty input, no message in it"));
+    assert_eq!(
+        r.stderr.trim(),
+        format!("mailsleuth: {p}: empty input, no message in it")
+    );
 }
 
 #[test]
 fn binary_junk_is_not_a_message() {
     let dir = tempfile::tempdir().unwrap();
-    let junk: Vec<u8> = (0..65536u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8 | 0x80).collect();
+    let junk: Vec<u8> = (0..65536u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8 | 0x80)
+        .collect();
     let p = write(dir.path(), "junk.bin", &junk);
     let r = run(&["headers", "--json", &p]);
     no_panic(&r.stderr);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("{p}: message 1: no header fields found")), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("{p}: message 1: no header fields found")),
+        "{}",
+        r.stderr
+    );
     // The evidence record is still written.
     assert_eq!(r.json()["inputs"][0]["size"], 65536);
 }
@@ -46,7 +56,9 @@ fn ten_megabyte_header_line_is_bounded() {
     data.extend(std::iter::repeat_n(b'A', 10 << 20));
     data.extend_from_slice(b"\nReceived: from x (x [192.0.2.1]) by y with ESMTP id ");
     data.extend(std::iter::repeat_n(b'B', 10 << 20));
-    data.extend_from_slice(b"; Sat, 21 Nov 2026 10:00:00 +0000\nDate: Sat, 21 Nov 2026 10:00:00 +0000\n\nbody\n");
+    data.extend_from_slice(
+        b"; Sat, 21 Nov 2026 10:00:00 +0000\nDate: Sat, 21 Nov 2026 10:00:00 +0000\n\nbody\n",
+    );
     let p = write(dir.path(), "long.eml", &data);
     let (r, m) = headers_json(Path::new(&p), &[]);
     no_panic(&r.stderr);
@@ -61,7 +73,9 @@ fn ten_megabyte_header_line_is_bounded() {
 #[test]
 fn ten_thousand_received_headers() {
     let dir = tempfile::tempdir().unwrap();
-    let mut data = String::from("From: a@example.com\nDate: Sat, 21 Nov 2026 10:00:00 +0000\nMessage-ID: <x@example.com>\n");
+    let mut data = String::from(
+        "From: a@example.com\nDate: Sat, 21 Nov 2026 10:00:00 +0000\nMessage-ID: <x@example.com>\n",
+    );
     for i in (0..10_000).rev() {
         data.push_str(&format!(
             "Received: from h{i}.example.net (h{i}.example.net [198.51.100.{}]) by h{}.example.net with ESMTP id Q{i}; Sat, 21 Nov 2026 10:00:00 +0000\n",
@@ -97,7 +111,11 @@ fn truncated_mbox_keeps_what_is_there() {
     let doc = r.json();
     let messages = doc["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 3);
-    assert!(codes(&messages[2]).contains(&"message.no_body".to_string()), "{:?}", codes(&messages[2]));
+    assert!(
+        codes(&messages[2]).contains(&"message.no_body".to_string()),
+        "{:?}",
+        codes(&messages[2])
+    );
 }
 
 #[test]
@@ -131,9 +149,15 @@ fn lines_that_are_not_header_fields_are_findings() {
 #[test]
 fn evidence_files_are_not_modified() {
     let p = fixture("messages/arf.eml");
-    let before = (fs::read(&p).unwrap(), fs::metadata(&p).unwrap().modified().unwrap());
+    let before = (
+        fs::read(&p).unwrap(),
+        fs::metadata(&p).unwrap().modified().unwrap(),
+    );
     let r = run(&["headers", "--json", p.to_str().unwrap()]);
     assert_ne!(r.code, 2);
-    let after = (fs::read(&p).unwrap(), fs::metadata(&p).unwrap().modified().unwrap());
+    let after = (
+        fs::read(&p).unwrap(),
+        fs::metadata(&p).unwrap().modified().unwrap(),
+    );
     assert_eq!(before, after);
 }

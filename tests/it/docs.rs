@@ -32,11 +32,14 @@ fn man_pages_and_completions_are_current() {
 
 #[test]
 fn man_page_lists_every_finding_code() {
-    let page = fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("man/mailsleuth-headers.1"),
-    )
-    .unwrap();
+    let page =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("man/mailsleuth-headers.1"))
+            .unwrap();
     for kind in mailsleuth::findings::ALL {
-        assert!(page.contains(kind.code), "{} missing from the man page", kind.code);
+        assert!(
+            page.contains(kind.code),
+            "{} missing from the man page",
+            kind.code
+        );
     }
 }

@@ -30,7 +30,10 @@ fn relay_abuse_origin_is_the_authenticated_client() {
     assert_eq!(m["origin"]["authenticated"], "sales@shop.example.net");
     let reason = m["origin"]["reason"].as_str().unwrap();
     assert!(reason.contains("198.51.100.20 is trusted"), "{reason}");
-    assert!(reason.contains("authenticated as sales@shop.example.net"), "{reason}");
+    assert!(
+        reason.contains("authenticated as sales@shop.example.net"),
+        "{reason}"
+    );
     assert_eq!(m["hops"][1]["trusted"], true);
     assert_eq!(m["hops"][0]["trusted"], false);
     // Trusting by host name works on the rDNS our hop recorded.
@@ -67,7 +70,10 @@ fn relay_abuse_identities_and_findings() {
         "domain.punycode",
         "date.skew",
     ] {
-        assert!(codes.contains(&expected.to_string()), "{expected} missing: {codes:?}");
+        assert!(
+            codes.contains(&expected.to_string()),
+            "{expected} missing: {codes:?}"
+        );
     }
     // The claimed IP equals the origin only when the origin is the bot; by default it differs.
     assert!(codes.contains(&"origin.claimed_ip".to_string()));
@@ -101,7 +107,10 @@ fn forwarded_complaint_is_unwrapped() {
     assert_eq!(m["wrappers"][0]["kind"], "forward");
     assert_eq!(m["wrappers"][0]["from"], "carol@example.org");
     assert_eq!(m["summary"]["subject"], "You won a prize");
-    assert_eq!(m["identities"]["from"][0]["address"], "winner@prizes.example.com");
+    assert_eq!(
+        m["identities"]["from"][0]["address"],
+        "winner@prizes.example.com"
+    );
     assert_eq!(m["hops"].as_array().unwrap().len(), 3);
     assert_eq!(m["origin"]["ip"], "203.0.113.50");
     let (_, m) = headers_json(
@@ -147,23 +156,47 @@ fn clock_trouble_is_reported_with_signed_delays() {
     // Negative, never "23 hours".
     assert_eq!(hops[2]["delay_s"], -5400);
     let codes = codes(&m);
-    for expected in ["received.delay_long", "received.time_backwards", "date.skew"] {
-        assert!(codes.contains(&expected.to_string()), "{expected}: {codes:?}");
+    for expected in [
+        "received.delay_long",
+        "received.time_backwards",
+        "date.skew",
+    ] {
+        assert!(
+            codes.contains(&expected.to_string()),
+            "{expected}: {codes:?}"
+        );
     }
     // A wider tolerance silences the backwards finding.
     let (_, m) = headers_json(
         &fixture("messages/clock-trouble.eml"),
-        &["--max-skew", "6000", "--max-delay", "20000", "--max-date-skew", "86400"],
+        &[
+            "--max-skew",
+            "6000",
+            "--max-delay",
+            "20000",
+            "--max-date-skew",
+            "86400",
+        ],
     );
     let codes = crate::util::codes(&m);
-    assert!(!codes.contains(&"received.time_backwards".to_string()), "{codes:?}");
-    assert!(!codes.contains(&"received.delay_long".to_string()), "{codes:?}");
+    assert!(
+        !codes.contains(&"received.time_backwards".to_string()),
+        "{codes:?}"
+    );
+    assert!(
+        !codes.contains(&"received.delay_long".to_string()),
+        "{codes:?}"
+    );
     assert!(!codes.contains(&"date.skew".to_string()), "{codes:?}");
 }
 
 #[test]
 fn mbox_maildir_and_stdin_inputs() {
-    let r = run(&["headers", "--json", fixture("mbox/sample.mbox").to_str().unwrap()]);
+    let r = run(&[
+        "headers",
+        "--json",
+        fixture("mbox/sample.mbox").to_str().unwrap(),
+    ]);
     let doc = r.json();
     let messages = doc["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 3);
@@ -180,14 +213,20 @@ fn mbox_maildir_and_stdin_inputs() {
         .map(|i| i["path"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(inputs.len(), 2, "{inputs:?}");
-    assert!(inputs[0].contains("/new/") && inputs[1].contains("/cur/"), "{inputs:?}");
+    assert!(
+        inputs[0].contains("/new/") && inputs[1].contains("/cur/"),
+        "{inputs:?}"
+    );
 
     let data = std::fs::read(fixture("messages/clean.eml")).unwrap();
     let r = run_with_stdin(&["headers", "--json", "-"], Some(&data));
     let doc = r.json();
     assert_eq!(doc["inputs"][0]["path"], "-");
     assert_eq!(doc["inputs"][0]["size"], data.len());
-    assert_eq!(doc["messages"][0]["summary"]["subject"], "Lunch on Tuesday?");
+    assert_eq!(
+        doc["messages"][0]["summary"]["subject"],
+        "Lunch on Tuesday?"
+    );
 }
 
 #[test]
@@ -208,7 +247,11 @@ fn evidence_hash_is_the_file_sha256() {
 fn table_output_escapes_terminal_controls() {
     let hostile = b"From: \"x\x1b]0;pwned\x07\" <a@example.com>\nSubject: \x1b[2J\xe2\x80\xae gnp.exe\nDate: Sat, 21 Nov 2026 10:00:00 +0000\nMessage-ID: <h@example.com>\nReceived: from evil (evil [192.0.2.66]) by mx.example.org with ESMTP id \x1b[31mRED; Sat, 21 Nov 2026 10:00:01 +0000\n\nbody\n";
     let r = run_with_stdin(&["headers", "-"], Some(hostile));
-    assert!(!r.stdout.contains('\u{1b}'), "raw ESC reached the terminal:\n{}", r.stdout);
+    assert!(
+        !r.stdout.contains('\u{1b}'),
+        "raw ESC reached the terminal:\n{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains('\u{202e}'));
     assert!(!r.stdout.contains('\u{7}'));
     assert!(r.stdout.contains("\\e[2J"), "{}", r.stdout);
@@ -220,7 +263,10 @@ fn color_follows_flag_and_no_color() {
     let path = fixture("messages/relay-abuse.eml");
     let p = path.to_str().unwrap();
     let r = run(&["headers", "--color", "always", p]);
-    assert!(r.stdout.contains("\u{1b}["), "colour missing with --color always");
+    assert!(
+        r.stdout.contains("\u{1b}["),
+        "colour missing with --color always"
+    );
     let r = run(&["headers", p]);
     assert!(!r.stdout.contains("\u{1b}["), "colour when not a terminal");
     let r = run(&["headers", "--color", "never", p]);
@@ -232,20 +278,42 @@ fn fail_on_sets_the_exit_threshold() {
     let p = fixture("messages/clean.eml");
     let p = p.to_str().unwrap();
     assert_eq!(run(&["headers", "--fail-on", "never", p]).code, 0);
-    let r = run(&["headers", "--fail-on", "info", "--json",
-        fixture("messages/relay-abuse.eml").to_str().unwrap()]);
+    let r = run(&[
+        "headers",
+        "--fail-on",
+        "info",
+        "--json",
+        fixture("messages/relay-abuse.eml").to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 1);
-    assert_eq!(run(&["headers", "--fail-on", "never",
-        fixture("messages/relay-abuse.eml").to_str().unwrap()]).code, 0);
+    assert_eq!(
+        run(&[
+            "headers",
+            "--fail-on",
+            "never",
+            fixture("messages/relay-abuse.eml").to_str().unwrap()
+        ])
+        .code,
+        0
+    );
 }
 
 #[test]
 fn usage_errors_exit_two() {
     let r = run(&["headers"]);
     assert_eq!(r.code, 2);
-    let r = run(&["headers", "--trusted", "10.0.0.0/40", fixture("messages/clean.eml").to_str().unwrap()]);
+    let r = run(&[
+        "headers",
+        "--trusted",
+        "10.0.0.0/40",
+        fixture("messages/clean.eml").to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--trusted \"10.0.0.0/40\""), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--trusted \"10.0.0.0/40\""),
+        "{}",
+        r.stderr
+    );
     let r = run(&["headers", "--format", "xml", "x"]);
     assert_eq!(r.code, 2);
     let r = run(&["headers", "--json", "--format", "ndjson", "x"]);
@@ -261,8 +329,17 @@ fn unreadable_input_exits_two_but_reads_the_rest() {
         fixture("messages/clean.eml").to_str().unwrap(),
     ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("/nonexistent/complaint.eml"), "{}", r.stderr);
-    assert_eq!(r.stderr.lines().count(), 1, "one line per error: {}", r.stderr);
+    assert!(
+        r.stderr.contains("/nonexistent/complaint.eml"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.lines().count(),
+        1,
+        "one line per error: {}",
+        r.stderr
+    );
     let doc = r.json();
     assert_eq!(doc["messages"].as_array().unwrap().len(), 1);
     assert_eq!(doc["totals"]["errors"], 1);
@@ -297,5 +374,9 @@ fn broken_pipe_exits_quietly() {
     }
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -4,5 +4,6 @@
 mod bad_input;
 mod docs;
 mod headers;
+mod received;
 mod schema;
 mod util;
