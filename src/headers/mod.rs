@@ -6,7 +6,7 @@ pub mod render;
 
 use std::net::IpAddr;
 
-use mail_parser::{HeaderName, Message, MessageParser};
+use mail_parser::{HeaderName, Message};
 use serde::Serialize;
 
 use crate::findings::{self, Finding};
@@ -84,16 +84,21 @@ pub enum AnalyseError {
 
 /// Analyses one message.
 pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageReport, AnalyseError> {
-    let unwrapped = unwrap::unwrap(&raw.bytes);
-    let bytes = unwrapped.original.as_deref().unwrap_or(&raw.bytes);
     let not_a_message = || AnalyseError::NotAMessage {
         input: raw.input.to_string(),
         index: raw.index,
     };
-    let message = MessageParser::new()
-        .parse_headers(bytes)
-        .filter(|m| m.headers().iter().any(|h| is_field_name(h.name.as_str())))
-        .ok_or_else(not_a_message)?;
+    let parse = |bytes| {
+        crate::message::header_parser()
+            .parse_headers(bytes)
+            .filter(|m| m.headers().iter().any(|h| is_field_name(h.name.as_str())))
+    };
+    let top = parse(&raw.bytes).ok_or_else(not_a_message)?;
+    let unwrapped = unwrap::unwrap(&raw.bytes, &top);
+    let (bytes, message) = match &unwrapped.original {
+        Some(original) => (&original[..], parse(original).ok_or_else(not_a_message)?),
+        None => (&raw.bytes[..], top),
+    };
 
     let received: Vec<String> = message
         .headers()

@@ -2,7 +2,7 @@
 //! report (RFC 5965) carries the message that was really sent; that one is analysed, and the
 //! wrapper's own facts (who forwarded it, the report's fields) are kept beside it.
 
-use mail_parser::{MessageParser, MimeHeaders, PartType};
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 use serde::Serialize;
 
 /// How deep forwards of forwards are followed; deeper nesting is left wrapped.
@@ -44,9 +44,15 @@ pub struct Unwrapped {
     pub wrappers: Vec<Wrapper>,
 }
 
-/// Takes forwards and ARF reports off `raw`. Only messages whose top-level type can carry
-/// another message are parsed in full; the rest cost nothing here.
-pub fn unwrap(raw: &[u8]) -> Unwrapped {
+/// Takes forwards and ARF reports off `raw`, whose header block is `headers`. Only messages
+/// whose top-level type can carry another message are parsed in full; the rest cost nothing.
+pub fn unwrap(raw: &[u8], headers: &Message<'_>) -> Unwrapped {
+    if !may_wrap(headers) {
+        return Unwrapped {
+            original: None,
+            wrappers: Vec::new(),
+        };
+    }
     let mut wrappers = Vec::new();
     let mut current: Option<Vec<u8>> = None;
     for _ in 0..MAX_DEPTH {
@@ -66,10 +72,7 @@ pub fn unwrap(raw: &[u8]) -> Unwrapped {
 }
 
 /// Whether a top-level Content-Type may hold a complaint's original message.
-fn may_wrap(raw: &[u8]) -> bool {
-    let Some(headers) = MessageParser::new().parse_headers(raw) else {
-        return false;
-    };
+fn may_wrap(headers: &Message<'_>) -> bool {
     headers.content_type().is_some_and(|ct| {
         let sub = ct.subtype().unwrap_or_default();
         (ct.ctype().eq_ignore_ascii_case("multipart")
@@ -80,7 +83,10 @@ fn may_wrap(raw: &[u8]) -> bool {
 
 /// Takes one layer off, if there is one.
 fn peel(raw: &[u8]) -> Option<(Wrapper, Vec<u8>)> {
-    if !may_wrap(raw) {
+    if !super::header_parser()
+        .parse_headers(raw)
+        .is_some_and(|h| may_wrap(&h))
+    {
         return None;
     }
     let message = MessageParser::default().parse(raw)?;
@@ -190,7 +196,9 @@ mod tests {
 
     #[test]
     fn plain_message_is_not_parsed_or_unwrapped() {
-        let u = unwrap(b"From: a@example.com\nSubject: hi\n\nbody\n");
+        let raw = b"From: a@example.com\nSubject: hi\n\nbody\n";
+        let headers = crate::message::header_parser().parse_headers(raw).unwrap();
+        let u = unwrap(raw, &headers);
         assert!(u.original.is_none());
         assert!(u.wrappers.is_empty());
     }
