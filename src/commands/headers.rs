@@ -15,7 +15,7 @@ use crate::received::{boundary::Boundary, chain::Limits};
 pub fn run(
     args: &HeadersArgs,
     output: OutputConfig,
-    _quiet: bool,
+    quiet: bool,
     out: impl Write,
 ) -> anyhow::Result<Outcome> {
     let settings = Settings {
@@ -74,6 +74,12 @@ pub fn run(
         totals.messages += messages;
         totals.flagged += flagged;
         totals.errors += errors + read_errors;
+    }
+    if totals.errors > 0 && !quiet {
+        eprintln!(
+            "mailsleuth: note: {} input(s) or message(s) could not be read; the exit code is 2",
+            totals.errors
+        );
     }
     let outcome = if totals.errors > 0 {
         Outcome::Error

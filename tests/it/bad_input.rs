@@ -24,7 +24,7 @@ fn empty_file_is_an_error_naming_the_file() {
     let r = run(&["headers", &p]);
     assert_eq!(r.code, 2);
     assert_eq!(
-        r.stderr.trim(),
+        r.stderr.lines().next().unwrap(),
         format!("mailsleuth: {p}: empty input, no message in it")
     );
 }

@@ -336,10 +336,13 @@ fn unreadable_input_exits_two_but_reads_the_rest() {
     );
     assert_eq!(
         r.stderr.lines().count(),
-        1,
-        "one line per error: {}",
+        2,
+        "one line per error, one note: {}",
         r.stderr
     );
+    let quiet = run(&["headers", "-q", "/nonexistent/complaint.eml"]);
+    assert_eq!(quiet.stderr.lines().count(), 1, "{}", quiet.stderr);
+    assert_eq!(quiet.code, 2);
     let doc = r.json();
     assert_eq!(doc["messages"].as_array().unwrap().len(), 1);
     assert_eq!(doc["totals"]["errors"], 1);
@@ -379,4 +382,81 @@ fn broken_pipe_exits_quietly() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Runs `headers --json -` on an inline message and returns its finding codes.
+fn codes_of(message: &str) -> Vec<String> {
+    let r = run_with_stdin(&["headers", "--json", "-"], Some(message.as_bytes()));
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    codes(&r.json()["messages"][0])
+}
+
+const HOP: &str = "Received: from a.example.net (a.example.net [192.0.2.1]) by mx.example.org with ESMTP id Q1; Sat, 21 Nov 2026 10:00:00 +0000\n";
+
+#[test]
+fn identity_findings() {
+    let base = "Date: Sat, 21 Nov 2026 10:00:00 +0000\nMessage-ID: <i@example.com>\n";
+    let several = format!("{HOP}{base}From: a@example.com, b@example.net\n\nx\n");
+    let c = codes_of(&several);
+    assert!(c.contains(&"from.multiple_without_sender".into()), "{c:?}");
+    let with_sender =
+        format!("{HOP}{base}From: a@example.com, b@example.net\nSender: a@example.com\n\nx\n");
+    assert!(!codes_of(&with_sender).contains(&"from.multiple_without_sender".into()));
+
+    // Cyrillic "а" in a Latin label.
+    let mixed = format!("{HOP}{base}From: PayPal <service@p\u{0430}ypal.com>\n\nx\n");
+    assert!(codes_of(&mixed).contains(&"domain.mixed_script".into()));
+    let mixed_puny = format!("{HOP}{base}From: PayPal <service@xn--pypal-4ve.com>\n\nx\n");
+    let c = codes_of(&mixed_puny);
+    assert!(
+        c.contains(&"domain.punycode".into()) && c.contains(&"domain.mixed_script".into()),
+        "{c:?}"
+    );
+
+    let none = format!("{HOP}From: a@example.com\n\nx\n");
+    let c = codes_of(&none);
+    assert!(
+        c.contains(&"date.missing".into()) && c.contains(&"message_id.missing".into()),
+        "{c:?}"
+    );
+    let bad_date = format!("{HOP}Date: yesterday-ish\nFrom: a@example.com\n\nx\n");
+    assert!(codes_of(&bad_date).contains(&"date.invalid".into()));
+    let no_from = format!("{HOP}{base}Subject: x\n\nx\n");
+    assert!(codes_of(&no_from).contains(&"from.missing".into()));
+}
+
+#[test]
+fn submitter_differs_from_author() {
+    let msg = "Received: from pc ([198.51.100.9]) (Authenticated sender: victim@isp.example) by smtp.isp.example (Postfix) with ESMTPSA id Q2; Sat, 21 Nov 2026 10:00:00 +0000\nDate: Sat, 21 Nov 2026 10:00:00 +0000\nMessage-ID: <s@example.com>\nFrom: Bank <alerts@bank.example>\n\nx\n";
+    let r = run_with_stdin(&["headers", "--json", "-"], Some(msg.as_bytes()));
+    let m = &r.json()["messages"][0];
+    assert_eq!(m["identities"]["authenticated"], "victim@isp.example");
+    assert!(
+        codes(m).contains(&"auth.submitter_mismatch".into()),
+        "{:?}",
+        codes(m)
+    );
+    let same = msg.replace("alerts@bank.example", "victim@isp.example");
+    assert!(!codes_of(&same).contains(&"auth.submitter_mismatch".into()));
+}
+
+#[test]
+fn hops_that_do_not_chain() {
+    let msg = "Received: from relay.example.net (relay.example.net [198.51.100.5]) by mx.example.org with ESMTP id A; Sat, 21 Nov 2026 10:00:02 +0000\nReceived: from pc.example.com (pc.example.com [203.0.113.5]) by elsewhere.example.com with ESMTP id B; Sat, 21 Nov 2026 10:00:01 +0000\nDate: Sat, 21 Nov 2026 10:00:00 +0000\nMessage-ID: <c@example.com>\nFrom: a@example.net\n\nx\n";
+    assert!(codes_of(msg).contains(&"received.chain_break".into()));
+    let chained = msg.replace("elsewhere.example.com", "relay.example.net");
+    assert!(!codes_of(&chained).contains(&"received.chain_break".into()));
+}
+
+#[test]
+fn resent_and_pra() {
+    let msg = format!("Resent-From: list@lists.example.org\nResent-Date: Sat, 21 Nov 2026 10:00:01 +0000\n{HOP}Date: Sat, 21 Nov 2026 10:00:00 +0000\nMessage-ID: <r@example.com>\nFrom: a@example.com\n\nx\n");
+    let r = run_with_stdin(&["headers", "--json", "-"], Some(msg.as_bytes()));
+    let ids = &r.json()["messages"][0]["identities"];
+    assert_eq!(
+        ids["resent"]["from"][0]["address"],
+        "list@lists.example.org"
+    );
+    assert_eq!(ids["pra"], "list@lists.example.org");
+    assert_eq!(ids["dmarc_domain"], "example.com");
 }
