@@ -125,6 +125,9 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
     checks::identities(&identities, &mut findings);
     let claims = claims(&message, bytes);
     checks::claims(&claims, &chain.origin, &mut findings);
+    // Worst first, for the analyst reading top-down; the order within a severity is the
+    // order of discovery, which follows the message.
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
 
     Ok(MessageReport {
         input: raw.input.to_string(),

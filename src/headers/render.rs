@@ -69,36 +69,40 @@ impl Render for MessageReport {
         let mut hops = Table::new(
             &[
                 "#",
-                "from (helo / rdns / ip)",
-                "by",
-                "with",
-                "id",
-                "time",
-                "delay",
-                "auth",
+                "from (helo, rdns, ip)",
+                "by, id",
+                "with, auth",
+                "time, delay",
                 "trust",
             ],
             color,
         );
         for hop in &self.hops {
             let from = match hop.kind {
-                "local" => format!("({})", hop.comment.as_deref().unwrap_or_default()),
-                "unparseable" => format!("UNPARSEABLE: {}", hop.raw),
-                _ => [
-                    hop.from.helo.clone(),
-                    hop.from.rdns.clone(),
-                    hop.from.ip.map(|ip| ip.to_string()),
-                ]
-                .into_iter()
-                .map(|v| v.unwrap_or_else(|| "-".into()))
-                .collect::<Vec<_>>()
-                .join(" / "),
+                "local" => vec![format!("({})", hop.comment.as_deref().unwrap_or_default())],
+                "unparseable" => vec!["UNPARSEABLE:".into(), hop.raw.clone()],
+                _ => vec![
+                    or_dash(hop.from.helo.as_deref()).to_string(),
+                    or_dash(hop.from.rdns.as_deref()).to_string(),
+                    hop.from
+                        .ip
+                        .map(|ip| ip.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                ],
             };
-            let auth = match (&hop.authenticated, hop.smtp_auth) {
-                (Some(who), _) => who.clone(),
-                (None, true) => "yes".into(),
-                _ => String::new(),
-            };
+            let mut by = vec![or_dash(hop.by.as_deref()).to_string()];
+            by.extend(hop.id.as_deref().map(|id| format!("id {id}")));
+            let mut with = vec![or_dash(hop.with.as_deref()).to_string()];
+            match (&hop.authenticated, hop.smtp_auth) {
+                (Some(who), _) => with.push(format!("auth {who}")),
+                (None, true) => with.push("auth".into()),
+                _ => {}
+            }
+            let mut time = vec![or_dash(hop.time.as_deref()).to_string()];
+            time.extend(
+                hop.delay_s
+                    .map(|d| format!("{}{}", if d >= 0 { "+" } else { "" }, human_duration(d))),
+            );
             let trust = if self.origin.hop == Some(hop.index) {
                 "ORIGIN"
             } else if hop.trusted {
@@ -106,16 +110,13 @@ impl Render for MessageReport {
             } else {
                 ""
             };
-            hops.row([
-                hop.index.to_string(),
+            hops.lines_row(&[
+                vec![hop.index.to_string()],
                 from,
-                or_dash(hop.by.as_deref()).to_string(),
-                or_dash(hop.with.as_deref()).to_string(),
-                or_dash(hop.id.as_deref()).to_string(),
-                or_dash(hop.time.as_deref()).to_string(),
-                hop.delay_s.map(human_duration).unwrap_or_default(),
-                auth,
-                trust.to_string(),
+                by,
+                with,
+                time,
+                vec![trust.to_string()],
             ]);
         }
         if hops.is_empty() {

@@ -105,7 +105,7 @@ impl<W: Write> Emitter<W> {
         Ok(())
     }
 
-    /// Ends the report. The trailer's fields (an object) close the JSON document; as a table
+    /// Ends the report. The trailer's fields (a struct) close the JSON document; as a table
     /// it is drawn after the items; NDJSON carries only items.
     pub fn finish<T: Serialize + Render>(mut self, trailer: &T) -> io::Result<()> {
         match self.format {
@@ -117,13 +117,14 @@ impl<W: Write> Emitter<W> {
             }
             Format::Json => {
                 write!(self.out, "]")?;
-                if let serde_json::Value::Object(fields) = serde_json::to_value(trailer)? {
-                    for (key, value) in fields {
-                        write!(self.out, ",")?;
-                        serde_json::to_writer(&mut self.out, &key)?;
-                        write!(self.out, ":")?;
-                        serde_json::to_writer(&mut self.out, &value)?;
-                    }
+                // The trailer's own fields, in its declared order, continue the document.
+                let fields = serde_json::to_string(trailer)?;
+                let inner = fields
+                    .strip_prefix('{')
+                    .and_then(|f| f.strip_suffix('}'))
+                    .unwrap_or_default();
+                if !inner.is_empty() {
+                    write!(self.out, ",{inner}")?;
                 }
                 writeln!(self.out, "}}")?;
             }

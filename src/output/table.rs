@@ -52,6 +52,21 @@ impl Table {
         self
     }
 
+    /// Adds a row whose cells hold several lines each; every line is escaped on its own, so
+    /// only our line breaks reach the terminal.
+    pub fn lines_row(&mut self, cells: &[Vec<String>]) -> &mut Self {
+        self.inner.add_row(cells.iter().map(|lines| {
+            Cell::new(
+                lines
+                    .iter()
+                    .map(|l| sanitize::escape(l))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        }));
+        self
+    }
+
     /// Adds a row whose first cell is a severity, coloured when colour is on.
     pub fn severity_row<I, S>(&mut self, severity: Severity, rest: I) -> &mut Self
     where
