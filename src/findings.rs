@@ -54,6 +54,22 @@ impl Kind {
     }
 }
 
+/// The lower-case severity word, as JSON and `--fail-on` spell it, for the help text.
+macro_rules! severity_word {
+    (Info) => {
+        "info"
+    };
+    (Low) => {
+        "low"
+    };
+    (Medium) => {
+        "medium"
+    };
+    (High) => {
+        "high"
+    };
+}
+
 macro_rules! catalogue {
     ($( $(#[$doc:meta])* $name:ident = ($code:literal, $sev:ident, $help:literal); )*) => {
         $( $(#[$doc])* pub const $name: Kind = Kind { code: $code, severity: Severity::$sev }; )*
@@ -61,7 +77,7 @@ macro_rules! catalogue {
         /// Every finding code, for `--help` and the man page.
         pub const CATALOGUE_HELP: &str = concat!(
             "Finding codes (stable; severity in brackets):\n",
-            $( "  ", $code, " [", stringify!($sev), "]\n      ", $help, "\n", )*
+            $( "  ", $code, " [", severity_word!($sev), "]\n      ", $help, "\n", )*
         );
 
         /// Every kind, for tests that check the catalogue.
