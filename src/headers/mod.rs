@@ -88,16 +88,17 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
         input: raw.input.to_string(),
         index: raw.index,
     };
-    let parse = |bytes| {
-        crate::message::header_parser()
-            .parse_headers(bytes)
-            .filter(|m| m.headers().iter().any(|h| is_field_name(h.name.as_str())))
-    };
-    let top = parse(&raw.bytes).ok_or_else(not_a_message)?;
+    let top = header_block(&raw.bytes).ok_or_else(not_a_message)?;
     let unwrapped = unwrap::unwrap(&raw.bytes, &top);
-    let (bytes, message) = match &unwrapped.original {
-        Some(original) => (&original[..], parse(original).ok_or_else(not_a_message)?),
-        None => (&raw.bytes[..], top),
+    // An enclosed "message" with no header fields is not worth more than its wrapper: then the
+    // wrapper itself is analysed, as if nothing had been enclosed.
+    let inner = unwrapped
+        .original
+        .as_deref()
+        .and_then(|original| header_block(original).map(|m| (original, m)));
+    let (bytes, message, wrappers) = match inner {
+        Some((original, message)) => (original, message, unwrapped.wrappers),
+        None => (&raw.bytes[..], top, Vec::new()),
     };
 
     let received: Vec<String> = message
@@ -132,7 +133,7 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
     Ok(MessageReport {
         input: raw.input.to_string(),
         index: raw.index,
-        wrappers: unwrapped.wrappers,
+        wrappers,
         summary: Summary {
             subject: message.subject().map(str::to_owned),
             date: message.date().map(|d| d.to_rfc3339()),
@@ -144,6 +145,13 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
         identities,
         findings,
     })
+}
+
+/// The parsed header block of `bytes`, if it has at least one real header field.
+fn header_block(bytes: &[u8]) -> Option<Message<'_>> {
+    crate::message::header_parser()
+        .parse_headers(bytes)
+        .filter(|m| m.headers().iter().any(|h| is_field_name(h.name.as_str())))
 }
 
 /// RFC 5322 section 2.2: a field name is printable US-ASCII without a colon. Binary junk

@@ -161,3 +161,14 @@ fn evidence_files_are_not_modified() {
     );
     assert_eq!(before, after);
 }
+
+#[test]
+fn empty_enclosed_message_falls_back_to_the_wrapper() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = b"From: a@example.com\nSubject: fwd\nDate: Sat, 21 Nov 2026 10:00:00 +0000\nMessage-ID: <x@example.com>\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nsee attached\n--b\nContent-Type: text/rfc822-headers\n\n\n--b--\n";
+    let p = write(dir.path(), "emptyfwd.eml", data);
+    let (r, m) = headers_json(Path::new(&p), &[]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    assert_eq!(m["summary"]["subject"], "fwd");
+    assert_eq!(m["wrappers"].as_array().unwrap().len(), 0);
+}
