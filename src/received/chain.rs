@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::boundary::{self, Boundary};
-use super::parse::{self, Parsed};
+use super::parse::{self, FromPart, Parsed};
 use crate::findings::{self, Finding};
 
 /// More Received headers than this is a loop or padding (RFC 5321 section 6.3 suggests loop
@@ -21,14 +21,6 @@ pub struct Limits {
     pub max_skew: i64,
 }
 
-/// The client side of a hop, as the receiving host recorded it.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Client {
-    pub helo: Option<String>,
-    pub rdns: Option<String>,
-    pub ip: Option<IpAddr>,
-}
-
 /// One hop in the report, oldest first.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hop {
@@ -37,7 +29,8 @@ pub struct Hop {
     /// `relay` (a host handed the message on), `local` (a comment-only hand-off such as
     /// qmail's "invoked by uid"), or `unparseable`.
     pub kind: &'static str,
-    pub from: Client,
+    /// The client side of the hop, as the receiving host recorded it.
+    pub from: FromPart,
     pub by: Option<String>,
     pub via: Option<String>,
     pub with: Option<String>,
@@ -138,7 +131,7 @@ fn to_hop(index: usize, raw: &str) -> Hop {
     let mut hop = Hop {
         index,
         kind: "relay",
-        from: Client::default(),
+        from: FromPart::default(),
         by: None,
         via: None,
         with: None,
@@ -158,11 +151,7 @@ fn to_hop(index: usize, raw: &str) -> Hop {
     };
     match parse::parse(raw) {
         Parsed::Hop(p) => {
-            hop.from = Client {
-                helo: p.from.helo,
-                rdns: p.from.rdns,
-                ip: p.from.ip,
-            };
+            hop.from = p.from;
             hop.by = p.by;
             hop.via = p.via;
             hop.with = p.with;

@@ -43,7 +43,7 @@ pub struct Hop {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct FromPart {
     /// The name the client gave in HELO/EHLO (from the `from` word itself, or a `(HELO x)` / `(helo=x)` comment when the `from` word is "unknown" or an address).
     /// An address literal given as HELO keeps its brackets, e.g. "[192.168.1.20]".
