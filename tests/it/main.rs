@@ -4,6 +4,7 @@
 mod bad_input;
 mod docs;
 mod headers;
+mod readme;
 mod received;
 mod schema;
 mod util;
