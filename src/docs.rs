@@ -30,15 +30,21 @@ pub fn write_all(dir: &Path) -> io::Result<()> {
 
 /// The man pages: `mailsleuth.1` and `mailsleuth-<sub>.1` for each visible subcommand.
 pub fn man_pages() -> io::Result<Vec<(String, Vec<u8>)>> {
-    let cmd = Cli::command();
+    let mut cmd = Cli::command();
+    // Building propagates the global options (--format, --color...) into each subcommand, so
+    // its page lists them too, and sets each subcommand's bin name to `mailsleuth <sub>`.
+    cmd.build();
     let mut pages = Vec::new();
     let mut page = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
     pages.push(("mailsleuth.1".to_string(), page));
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         let name = format!("mailsleuth-{}", sub.get_name());
         let mut page = Vec::new();
-        clap_mangen::Man::new(sub.clone().name(name.clone())).render(&mut page)?;
+        clap_mangen::Man::new(sub.clone().display_name(name.clone())).render(&mut page)?;
         pages.push((format!("{name}.1"), page));
     }
     Ok(pages)
