@@ -15,6 +15,16 @@ fn man_pages_and_completions_are_current() {
             .map(|e| e.unwrap().file_name())
             .collect();
         names.sort();
+        // A committed page that is no longer generated is stale too.
+        for entry in fs::read_dir(root.join(sub)).unwrap() {
+            let name = entry.unwrap().file_name();
+            if !names.contains(&name) {
+                stale.push(format!(
+                    "{sub}/{} (no longer generated)",
+                    name.to_string_lossy()
+                ));
+            }
+        }
         for name in names {
             let generated = fs::read(fresh.path().join(sub).join(&name)).unwrap();
             let committed = fs::read(root.join(sub).join(&name)).unwrap_or_default();
