@@ -47,23 +47,20 @@ pub struct Unwrapped {
 /// Takes forwards and ARF reports off `raw`, whose header block is `headers`. Only messages
 /// whose top-level type can carry another message are parsed in full; the rest cost nothing.
 pub fn unwrap(raw: &[u8], headers: &Message<'_>) -> Unwrapped {
-    if !may_wrap(headers) {
-        return Unwrapped {
-            original: None,
-            wrappers: Vec::new(),
-        };
-    }
     let mut wrappers = Vec::new();
     let mut current: Option<Vec<u8>> = None;
-    for _ in 0..MAX_DEPTH {
+    // Each layer's header block is read once: the caller's for the outermost, ours after.
+    let mut wraps = may_wrap(headers);
+    while wraps && wrappers.len() < MAX_DEPTH {
         let bytes = current.as_deref().unwrap_or(raw);
-        match peel(bytes) {
-            Some((wrapper, inner)) => {
-                wrappers.push(wrapper);
-                current = Some(inner);
-            }
-            None => break,
-        }
+        let Some((wrapper, inner)) = peel(bytes) else {
+            break;
+        };
+        wraps = super::header_parser()
+            .parse_headers(&inner)
+            .is_some_and(|h| may_wrap(&h));
+        wrappers.push(wrapper);
+        current = Some(inner);
     }
     Unwrapped {
         original: current,
@@ -81,14 +78,8 @@ fn may_wrap(headers: &Message<'_>) -> bool {
     })
 }
 
-/// Takes one layer off, if there is one.
+/// Takes one layer off `raw`, whose top-level type [`may_wrap`], if there is one.
 fn peel(raw: &[u8]) -> Option<(Wrapper, Vec<u8>)> {
-    if !super::header_parser()
-        .parse_headers(raw)
-        .is_some_and(|h| may_wrap(&h))
-    {
-        return None;
-    }
     let message = MessageParser::default().parse(raw)?;
     let root = message.root_part();
     let is_arf = root.content_type().is_some_and(|ct| {
@@ -101,7 +92,7 @@ fn peel(raw: &[u8]) -> Option<(Wrapper, Vec<u8>)> {
 
     let mut feedback = None;
     let mut original: Option<(Vec<u8>, bool)> = None;
-    // Direct parts only: a forward inside an attachment of an attachment is the next layer's.
+    // This message's own MIME parts; parts of an enclosed message are the next layer's.
     for part in message.parts.iter().skip(1) {
         let (ctype, subtype) = part
             .content_type()
