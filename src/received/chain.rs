@@ -115,8 +115,8 @@ pub fn analyse(values: &[String], boundary: &Boundary, limits: Limits) -> Chain 
     }
     timing(&mut hops, limits, &mut findings);
     chaining(&hops, &mut findings);
-    let origin = walk(&mut hops, boundary);
-    if origin.hop.is_none() && (hops.is_empty() || origin.reason.starts_with("hop")) {
+    let (origin, undetermined) = walk(&mut hops, boundary);
+    if undetermined {
         findings.push(findings::ORIGIN_UNKNOWN.finding(origin.reason.clone(), None));
     }
     Chain {
@@ -277,17 +277,20 @@ fn normal(name: &str) -> String {
 }
 
 /// Walks from the newest hop down while the hop's client is inside the boundary; the first
-/// one outside is the origin. Hops above it are marked trusted.
-fn walk(hops: &mut [Hop], boundary: &Boundary) -> Origin {
+/// one outside is the origin. Hops above it are marked trusted. The flag is true when the
+/// origin could not be determined (no hops, or an unreadable hop in the way), as opposed to
+/// found, or every hop being inside.
+fn walk(hops: &mut [Hop], boundary: &Boundary) -> (Origin, bool) {
     let mut inside: Vec<String> = Vec::new();
     for hop in hops.iter_mut().rev() {
         let why_inside = match hop.kind {
             "unparseable" => {
-                return unknown(format!(
+                let reason = format!(
                     "hop {} cannot be read, so the chain cannot be followed past it{}",
                     hop.index,
                     listed(&inside)
-                ));
+                );
+                return (unknown(reason), true);
             }
             "local" => Some("a local hand-off".to_string()),
             // RFC 2033 section 1: LMTP is for delivery inside one site, never across the
@@ -324,7 +327,7 @@ fn walk(hops: &mut [Hop], boundary: &Boundary) -> Origin {
                 } else {
                     String::new()
                 };
-                return Origin {
+                let origin = Origin {
                     hop: Some(hop.index),
                     ip,
                     helo: hop.from.helo.clone(),
@@ -337,16 +340,18 @@ fn walk(hops: &mut [Hop], boundary: &Boundary) -> Origin {
                         listed(&inside)
                     ),
                 };
+                return (origin, false);
             }
         }
     }
     if hops.is_empty() {
-        return unknown("the message has no Received headers".into());
+        return (unknown("the message has no Received headers".into()), true);
     }
-    unknown(format!(
+    let reason = format!(
         "every hop is inside the trusted boundary: the message started on an internal or trusted host{}",
         listed(&inside)
-    ))
+    );
+    (unknown(reason), false)
 }
 
 fn is_lmtp(with: &str) -> bool {
