@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('headers', 'headers', [CompletionResultType]::ParameterValue, 'Where a message really came from: Received chain, origin, identities, red flags')
+            [CompletionResult]::new('dnsbl', 'dnsbl', [CompletionResultType]::ParameterValue, 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -43,6 +44,33 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Lowest finding severity that makes the exit code 1')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human tables, one JSON document, or one JSON object per line')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --format json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailsleuth;dnsbl' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read targets from FILE, one per line; `#` starts a comment. Repeatable')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read targets from FILE, one per line; `#` starts a comment. Repeatable')
+            [CompletionResult]::new('--zones', '--zones', [CompletionResultType]::ParameterName, 'Zones to query, by name or id, comma-separated (default: the free, live block lists and DNSWL; `--list-zones` shows the catalogue)')
+            [CompletionResult]::new('--zone-file', '--zone-file', [CompletionResultType]::ParameterName, 'Add the zones described in this TOML file (same format as the built-in catalogue). Repeatable')
+            [CompletionResult]::new('--spamhaus-dqs-key', '--spamhaus-dqs-key', [CompletionResultType]::ParameterName, 'Spamhaus Data Query Service key: queries Spamhaus through KEY.zen.dq.spamhaus.net, which works from public resolvers and commercial use')
+            [CompletionResult]::new('--max-ips', '--max-ips', [CompletionResultType]::ParameterName, 'Refuse to expand ranges to more than this many addresses in all')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'When to draw a progress bar on stderr (auto: on a terminal, for runs over a few seconds)')
+            [CompletionResult]::new('--resolver', '--resolver', [CompletionResultType]::ParameterName, 'DNS server to ask, as IP or IP:PORT (repeatable). Default: the servers in /etc/resolv.conf')
+            [CompletionResult]::new('--dns-timeout', '--dns-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each DNS reply before retrying')
+            [CompletionResult]::new('--dns-attempts', '--dns-attempts', [CompletionResultType]::ParameterName, 'Attempts per query (the first try included) before it counts as a timeout')
+            [CompletionResult]::new('--dns-concurrency', '--dns-concurrency', [CompletionResultType]::ParameterName, 'Most DNS queries in flight at once')
+            [CompletionResult]::new('--dns-zone', '--dns-zone', [CompletionResultType]::ParameterName, 'Answer from these RFC 1035 zone files (a file, or a folder of NAME.zone files) served by an in-process server on 127.0.0.1, instead of the network: offline, reproducible runs, and replays of a --dns-record file')
+            [CompletionResult]::new('--dns-record', '--dns-record', [CompletionResultType]::ParameterName, 'Write every DNS answer this run used (name, type, outcome, records, TTL, time) to FILE as a zone file that --dns-zone replays: the evidence of what DNS said at the time')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human tables, one JSON document, or one JSON object per line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`')
+            [CompletionResult]::new('--list-zones', '--list-zones', [CompletionResultType]::ParameterName, 'Print the zone catalogue and exit')
+            [CompletionResult]::new('--txt', '--txt', [CompletionResultType]::ParameterName, 'Also fetch the TXT reason of each listing')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --format json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
@@ -66,11 +94,15 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
         }
         'mailsleuth;help' {
             [CompletionResult]::new('headers', 'headers', [CompletionResultType]::ParameterValue, 'Where a message really came from: Received chain, origin, identities, red flags')
+            [CompletionResult]::new('dnsbl', 'dnsbl', [CompletionResultType]::ParameterValue, 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'mailsleuth;help;headers' {
+            break
+        }
+        'mailsleuth;help;dnsbl' {
             break
         }
         'mailsleuth;help;generate-docs' {

@@ -16,6 +16,9 @@ _mailsleuth() {
             ",$1")
                 cmd="mailsleuth"
                 ;;
+            mailsleuth,dnsbl)
+                cmd="mailsleuth__subcmd__dnsbl"
+                ;;
             mailsleuth,generate-docs)
                 cmd="mailsleuth__subcmd__generate__subcmd__docs"
                 ;;
@@ -24,6 +27,9 @@ _mailsleuth() {
                 ;;
             mailsleuth,help)
                 cmd="mailsleuth__subcmd__help"
+                ;;
+            mailsleuth__subcmd__help,dnsbl)
+                cmd="mailsleuth__subcmd__help__subcmd__dnsbl"
                 ;;
             mailsleuth__subcmd__help,generate-docs)
                 cmd="mailsleuth__subcmd__help__subcmd__generate__subcmd__docs"
@@ -41,12 +47,86 @@ _mailsleuth() {
 
     case "${cmd}" in
         mailsleuth)
-            opts="-q -h -V --format --json --color --quiet --help --version headers generate-docs help"
+            opts="-q -h -V --format --json --color --quiet --help --version headers dnsbl generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailsleuth__subcmd__dnsbl)
+            opts="-f -q -h -V --file --zones --zone-file --list-zones --spamhaus-dqs-key --max-ips --txt --progress --resolver --dns-timeout --dns-attempts --dns-concurrency --dns-zone --dns-record --format --json --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zones)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spamhaus-dqs-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ips)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto never always" -- "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
@@ -127,8 +207,22 @@ _mailsleuth() {
             return 0
             ;;
         mailsleuth__subcmd__help)
-            opts="headers generate-docs help"
+            opts="headers dnsbl generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailsleuth__subcmd__help__subcmd__dnsbl)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand headers 'Where a message really came from: Received chain, origin, identities, red flags'
+            cand dnsbl 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
             cand generate-docs 'Write the man pages and shell completions generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -39,6 +40,32 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand --fail-on 'Lowest finding severity that makes the exit code 1'
             cand --format 'Output format: human tables, one JSON document, or one JSON object per line'
             cand --color 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`'
+            cand --json 'Short for --format json'
+            cand -q 'Print no notes or warnings on stderr; errors are still printed'
+            cand --quiet 'Print no notes or warnings on stderr; errors are still printed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailsleuth;dnsbl'= {
+            cand -f 'Read targets from FILE, one per line; `#` starts a comment. Repeatable'
+            cand --file 'Read targets from FILE, one per line; `#` starts a comment. Repeatable'
+            cand --zones 'Zones to query, by name or id, comma-separated (default: the free, live block lists and DNSWL; `--list-zones` shows the catalogue)'
+            cand --zone-file 'Add the zones described in this TOML file (same format as the built-in catalogue). Repeatable'
+            cand --spamhaus-dqs-key 'Spamhaus Data Query Service key: queries Spamhaus through KEY.zen.dq.spamhaus.net, which works from public resolvers and commercial use'
+            cand --max-ips 'Refuse to expand ranges to more than this many addresses in all'
+            cand --progress 'When to draw a progress bar on stderr (auto: on a terminal, for runs over a few seconds)'
+            cand --resolver 'DNS server to ask, as IP or IP:PORT (repeatable). Default: the servers in /etc/resolv.conf'
+            cand --dns-timeout 'Seconds to wait for each DNS reply before retrying'
+            cand --dns-attempts 'Attempts per query (the first try included) before it counts as a timeout'
+            cand --dns-concurrency 'Most DNS queries in flight at once'
+            cand --dns-zone 'Answer from these RFC 1035 zone files (a file, or a folder of NAME.zone files) served by an in-process server on 127.0.0.1, instead of the network: offline, reproducible runs, and replays of a --dns-record file'
+            cand --dns-record 'Write every DNS answer this run used (name, type, outcome, records, TTL, time) to FILE as a zone file that --dns-zone replays: the evidence of what DNS said at the time'
+            cand --format 'Output format: human tables, one JSON document, or one JSON object per line'
+            cand --color 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`'
+            cand --list-zones 'Print the zone catalogue and exit'
+            cand --txt 'Also fetch the TXT reason of each listing'
             cand --json 'Short for --format json'
             cand -q 'Print no notes or warnings on stderr; errors are still printed'
             cand --quiet 'Print no notes or warnings on stderr; errors are still printed'
@@ -60,10 +87,13 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
         }
         &'mailsleuth;help'= {
             cand headers 'Where a message really came from: Received chain, origin, identities, red flags'
+            cand dnsbl 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
             cand generate-docs 'Write the man pages and shell completions generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mailsleuth;help;headers'= {
+        }
+        &'mailsleuth;help;dnsbl'= {
         }
         &'mailsleuth;help;generate-docs'= {
         }

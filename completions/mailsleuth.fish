@@ -35,6 +35,7 @@ complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -s q -l quiet -d 'Pr
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -s V -l version -d 'Print version'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
+complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -l trusted -d 'A network (CIDR or address) or host name whose hops are ours, and so trusted. Repeatable. Private, loopback and link-local addresses are always trusted. A host name matches the reverse-DNS name our own hop recorded for its client, or any name under it' -r
@@ -56,6 +57,32 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -l json -
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -s V -l version -d 'Print version'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -s f -l file -d 'Read targets from FILE, one per line; `#` starts a comment. Repeatable' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l zones -d 'Zones to query, by name or id, comma-separated (default: the free, live block lists and DNSWL; `--list-zones` shows the catalogue)' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l zone-file -d 'Add the zones described in this TOML file (same format as the built-in catalogue). Repeatable' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l spamhaus-dqs-key -d 'Spamhaus Data Query Service key: queries Spamhaus through KEY.zen.dq.spamhaus.net, which works from public resolvers and commercial use' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l max-ips -d 'Refuse to expand ranges to more than this many addresses in all' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l progress -d 'When to draw a progress bar on stderr (auto: on a terminal, for runs over a few seconds)' -r -f -a "auto\t'On a terminal, for runs over a few seconds'
+never\t'Never'
+always\t'Always, even when stderr is not a terminal'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l resolver -d 'DNS server to ask, as IP or IP:PORT (repeatable). Default: the servers in /etc/resolv.conf' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l dns-timeout -d 'Seconds to wait for each DNS reply before retrying' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l dns-attempts -d 'Attempts per query (the first try included) before it counts as a timeout' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l dns-concurrency -d 'Most DNS queries in flight at once' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l dns-zone -d 'Answer from these RFC 1035 zone files (a file, or a folder of NAME.zone files) served by an in-process server on 127.0.0.1, instead of the network: offline, reproducible runs, and replays of a --dns-record file' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l dns-record -d 'Write every DNS answer this run used (name, type, outcome, records, TTL, time) to FILE as a zone file that --dns-zone replays: the evidence of what DNS said at the time' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l format -d 'Output format: human tables, one JSON document, or one JSON object per line' -r -f -a "table\t'Tables for a person at a terminal'
+json\t'One JSON document for the whole run'
+ndjson\t'One JSON object per line, written as soon as each result is ready'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l color -d 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l list-zones -d 'Print the zone catalogue and exit'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l txt -d 'Also fetch the TXT reason of each listing'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l json -d 'Short for --format json'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -s V -l version -d 'Print version'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -l format -d 'Output format: human tables, one JSON document, or one JSON object per line' -r -f -a "table\t'Tables for a person at a terminal'
 json\t'One JSON document for the whole run'
 ndjson\t'One JSON object per line, written as soon as each result is ready'"
@@ -66,6 +93,7 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -l 
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers generate-docs help" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl generate-docs help" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl generate-docs help" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -87,6 +87,20 @@ pub enum Command {
     )]
     Headers(HeadersArgs),
 
+    /// Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS.
+    #[command(long_about = "Is this IP (or our whole range) listed?\n\n\
+            Checks IPv4/IPv6 addresses, CIDR ranges, host names (each of their addresses, and \
+            the name itself against domain block lists), or a file or stdin of them, against \
+            DNS block lists and allow lists. Return codes are decoded per zone; error codes \
+            (e.g. Spamhaus 127.255.255.254: public resolver refused) and answers outside a \
+            zone's documented codes are errors, never \"listed\". Each zone is probed with its \
+            RFC 5782 test entries first; a zone the resolver cannot serve honestly is stopped \
+            with a reason. Private, loopback and reserved addresses are skipped, never \
+            queried.\n\n\
+            Exit codes: 0 nothing listed on a block list; 1 something listed; 2 usage error \
+            or unreadable input; 3 some answers were errors and nothing was listed.")]
+    Dnsbl(DnsblArgs),
+
     /// Write the man pages and shell completions generated from this command line.
     #[command(hide = true)]
     GenerateDocs {
@@ -126,6 +140,101 @@ pub struct HeadersArgs {
     /// Lowest finding severity that makes the exit code 1.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Medium)]
     pub fail_on: FailOn,
+}
+
+/// How every DNS-using subcommand reaches DNS. Only `dns/` turns these into a resolver.
+#[derive(Debug, Args)]
+pub struct DnsArgs {
+    /// DNS server to ask, as IP or IP:PORT (repeatable). Default: the servers in
+    /// /etc/resolv.conf.
+    #[arg(long, value_name = "IP[:PORT]", value_parser = crate::dns::parse_server)]
+    pub resolver: Vec<std::net::SocketAddr>,
+
+    /// Seconds to wait for each DNS reply before retrying.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub dns_timeout: f64,
+
+    /// Attempts per query (the first try included) before it counts as a timeout.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub dns_attempts: usize,
+
+    /// Most DNS queries in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub dns_concurrency: usize,
+
+    /// Answer from these RFC 1035 zone files (a file, or a folder of NAME.zone files) served
+    /// by an in-process server on 127.0.0.1, instead of the network: offline, reproducible
+    /// runs, and replays of a --dns-record file.
+    #[arg(long, value_name = "FILE|DIR", conflicts_with = "resolver")]
+    pub dns_zone: Vec<PathBuf>,
+
+    /// Write every DNS answer this run used (name, type, outcome, records, TTL, time) to FILE
+    /// as a zone file that --dns-zone replays: the evidence of what DNS said at the time.
+    #[arg(long, value_name = "FILE")]
+    pub dns_record: Option<PathBuf>,
+}
+
+/// Arguments of `mailsleuth dnsbl`.
+#[derive(Debug, Args)]
+pub struct DnsblArgs {
+    /// IPv4/IPv6 addresses, CIDR ranges, or host names; `-` reads them from stdin.
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Read targets from FILE, one per line; `#` starts a comment. Repeatable.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Zones to query, by name or id, comma-separated (default: the free, live block lists
+    /// and DNSWL; `--list-zones` shows the catalogue).
+    #[arg(long, value_name = "ZONE,...", value_delimiter = ',')]
+    pub zones: Vec<String>,
+
+    /// Add the zones described in this TOML file (same format as the built-in catalogue).
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub zone_file: Vec<PathBuf>,
+
+    /// Print the zone catalogue and exit.
+    #[arg(long)]
+    pub list_zones: bool,
+
+    /// Spamhaus Data Query Service key: queries Spamhaus through KEY.zen.dq.spamhaus.net,
+    /// which works from public resolvers and commercial use.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "MAILSLEUTH_SPAMHAUS_DQS_KEY",
+        hide_env_values = true
+    )]
+    pub spamhaus_dqs_key: Option<String>,
+
+    /// Refuse to expand ranges to more than this many addresses in all.
+    #[arg(long, value_name = "N", default_value_t = 65536)]
+    pub max_ips: u64,
+
+    /// Also fetch the TXT reason of each listing.
+    #[arg(long)]
+    pub txt: bool,
+
+    /// When to draw a progress bar on stderr (auto: on a terminal, for runs over a few
+    /// seconds).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ProgressChoice::Auto)]
+    pub progress: ProgressChoice,
+
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+/// When to draw a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressChoice {
+    /// On a terminal, for runs over a few seconds.
+    Auto,
+    /// Never.
+    Never,
+    /// Always, even when stderr is not a terminal.
+    Always,
 }
 
 /// The lowest severity that counts as "flagged" for the exit code.

@@ -4,10 +4,14 @@
 
 pub mod cli;
 pub mod commands;
+pub mod dns;
+pub mod dnsbl;
 pub mod docs;
 pub mod exit;
 pub mod findings;
+pub mod geo;
 pub mod headers;
+pub mod logs;
 pub mod message;
 pub mod output;
 pub mod received;

@@ -1,6 +1,8 @@
 //! One module per subcommand: each turns its clap arguments into settings, runs the
 //! capability, and hands the reports to the output layer.
 
+pub mod dns;
+pub mod dnsbl;
 pub mod headers;
 
 use std::io;
@@ -17,9 +19,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         cli.global.format
     };
     let output = OutputConfig::new(format, cli.global.color);
-    let out = io::BufWriter::with_capacity(64 << 10, io::stdout().lock());
+    let out = io::BufWriter::with_capacity(64 << 10, io::stdout());
     match cli.command {
         Command::Headers(args) => headers::run(&args, output, cli.global.quiet, out),
+        Command::Dnsbl(args) => dnsbl::run(&args, output, cli.global.quiet, out),
         Command::GenerateDocs { dir } => {
             crate::docs::write_all(&dir)?;
             Ok(Outcome::Clean)

@@ -5,6 +5,7 @@
 //! on a 100,000-message mbox whatever the format. The JSON document therefore carries its
 //! `inputs` (whose SHA-256 is known only once an input has been read to its end) after its items.
 
+pub mod progress;
 pub mod sanitize;
 pub mod table;
 
@@ -82,13 +83,23 @@ impl<W: Write> Emitter<W> {
     /// Writes one item: a block of tables, an element of the JSON array, or one NDJSON line
     /// (flushed at once, so a consumer sees results as they complete).
     pub fn item<T: Serialize + Render>(&mut self, item: &T) -> io::Result<()> {
+        if self.format != Format::Table {
+            return self.row_item(item);
+        }
+        if self.items > 0 {
+            writeln!(self.out)?;
+        }
+        item.render(&mut self.out, self.color)?;
+        self.items += 1;
+        Ok(())
+    }
+
+    /// Writes one item of a report whose table is drawn whole by its trailer (one aligned
+    /// table for all rows, e.g. one row per address): JSON and NDJSON as [`Emitter::item`],
+    /// nothing for tables.
+    pub fn row_item<T: Serialize>(&mut self, item: &T) -> io::Result<()> {
         match self.format {
-            Format::Table => {
-                if self.items > 0 {
-                    writeln!(self.out)?;
-                }
-                item.render(&mut self.out, self.color)?;
-            }
+            Format::Table => return Ok(()),
             Format::Json => {
                 if self.items > 0 {
                     write!(self.out, ",")?;

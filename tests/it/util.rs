@@ -87,3 +87,32 @@ pub fn codes(message: &serde_json::Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// A real authoritative DNS server on 127.0.0.1 (UDP and TCP) over the fixture zones in
+/// `tests/fixtures/dns`, with optional injected faults; it stops when dropped.
+pub struct DnsServer {
+    server: mailsleuth::dns::ZoneServer,
+}
+
+impl DnsServer {
+    pub fn start() -> DnsServer {
+        DnsServer::with_faults(&[])
+    }
+
+    /// `faults` are lines of the fault syntax (`servfail NAME`, `drop NAME A`, ...).
+    pub fn with_faults(faults: &[&str]) -> DnsServer {
+        let mut set = mailsleuth::dns::Faults::new();
+        for line in faults {
+            set.add_line(&format!("; {} {line}", mailsleuth::dns::FAULT_MARKER))
+                .unwrap_or_else(|e| panic!("fault {line:?}: {e}"));
+        }
+        let server = mailsleuth::dns::ZoneServer::start(&[fixture("dns")], set)
+            .expect("start the fixture DNS server");
+        DnsServer { server }
+    }
+
+    /// `--resolver 127.0.0.1:PORT`, ready to splice into an argument list.
+    pub fn resolver_arg(&self) -> String {
+        self.server.addr().to_string()
+    }
+}

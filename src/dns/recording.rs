@@ -1,0 +1,338 @@
+//! Recording the DNS answers a run used into one zone file, so the run can be replayed offline
+//! with [`ZoneServer`](super::ZoneServer) and give the same verdicts (evidence that does not
+//! change when the live DNS does).
+//!
+//! The file serves the root zone `.` with an SOA, so a name absent from it is NXDOMAIN and a
+//! name present with other types is NODATA, as recorded. Where the data alone cannot say it,
+//! fault lines do: a recorded NXDOMAIN for a name that has data below it becomes
+//! `nxdomain NAME TYPE`; temporary failures become `drop` (timeout), `servfail` or `refused`
+//! (other failures, e.g. network errors, replay as `servfail`: still a temporary error). A
+//! NODATA name with no other data gets a placeholder `HINFO` record, a type mailsleuth never
+//! asks for. Answers reached through CNAMEs are written as one CNAME from the asked name to the
+//! records' owner. Known limit: NS answers below the root become delegations on replay.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::future::Future;
+use std::io;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::faults::{Fault, FAULT_MARKER};
+use super::{LookupError, LookupResult, Rdata, RecordType, Resolve};
+
+/// A [`Resolve`] wrapper that remembers the last outcome of every (name, type) asked.
+pub struct Recording<R: Resolve> {
+    inner: R,
+    seen: Mutex<BTreeMap<(String, RecordType), (LookupResult, SystemTime)>>,
+}
+
+impl<R: Resolve> Recording<R> {
+    /// Wraps `inner`; nothing is recorded until look-ups run.
+    pub fn new(inner: R) -> Recording<R> {
+        Recording {
+            inner,
+            seen: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Number of distinct (name, type) look-ups recorded.
+    pub fn len(&self) -> usize {
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// True before the first look-up.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the recording as one zone file (see the module docs for what replays how).
+    pub fn write_zone(&self, path: &Path) -> io::Result<()> {
+        std::fs::write(path, self.zone_text(SystemTime::now()))
+    }
+
+    /// The zone file text, stamped with `now`.
+    pub fn zone_text(&self, now: SystemTime) -> String {
+        let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "; DNS answers recorded by mailsleuth {} at {}\n; {} look-ups. Replay with --dns-zone (mailsleuth's in-process server).",
+            env!("CARGO_PKG_VERSION"),
+            utc_text(now),
+            seen.len()
+        );
+        out.push_str("$ORIGIN .\n. 0 IN SOA recording.mailsleuth.invalid. hostmaster.mailsleuth.invalid. 1 3600 600 86400 0\n");
+
+        let mut lines = BTreeSet::new();
+        let mut owners = BTreeSet::new();
+        for ((name, _), (result, _)) in seen.iter() {
+            if let Ok(answer) = result {
+                for record in &answer.records {
+                    let owner = normalize(&record.name);
+                    if owner != *name {
+                        lines.insert(format!(
+                            "{} {} IN CNAME {}",
+                            abs(name),
+                            record.ttl,
+                            abs(&owner)
+                        ));
+                        owners.insert(name.clone());
+                    }
+                    lines.insert(format!(
+                        "{} {} IN {}",
+                        abs(&owner),
+                        record.ttl,
+                        rdata_text(&record.data)
+                    ));
+                    owners.insert(owner);
+                }
+            }
+        }
+        for ((name, _), (result, _)) in seen.iter() {
+            if result == &Err(LookupError::NoData) && !owners.contains(name) {
+                lines.insert(format!(
+                    "{} 0 IN HINFO \"mailsleuth\" \"nodata\"",
+                    abs(name)
+                ));
+            }
+        }
+        let mut faults = Vec::new();
+        let mut log = Vec::new();
+        for ((name, rtype), (result, at)) in seen.iter() {
+            let outcome = match result {
+                Ok(a) => format!("{} records", a.records.len()),
+                Err(e) => e.to_string(),
+            };
+            let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            log.push(format!("; {name} {rtype}: {outcome} (at {secs})"));
+            let fault = match result {
+                Ok(_) | Err(LookupError::NoData) => None,
+                Err(LookupError::NxDomain) => {
+                    let below = format!(".{name}");
+                    owners
+                        .iter()
+                        .any(|o| o == name || o.ends_with(&below))
+                        .then_some(Fault::NxDomain)
+                }
+                Err(LookupError::Timeout) => Some(Fault::Drop),
+                Err(LookupError::Refused) => Some(Fault::Refused),
+                Err(LookupError::ServFail | LookupError::Other(_)) => Some(Fault::ServFail),
+            };
+            if let Some(fault) = fault {
+                faults.push(format!(
+                    "; {FAULT_MARKER} {} {} {rtype}",
+                    fault.keyword(),
+                    abs(name)
+                ));
+            }
+        }
+        for line in lines.iter().chain(&faults).chain(&log) {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl<R: Resolve> Resolve for Recording<R> {
+    fn lookup<'a>(
+        &'a self,
+        name: &'a str,
+        rtype: RecordType,
+    ) -> Pin<Box<dyn Future<Output = LookupResult> + Send + 'a>> {
+        Box::pin(async move {
+            let result = self.inner.lookup(name, rtype).await;
+            self.seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(
+                    (normalize(name), rtype),
+                    (result.clone(), SystemTime::now()),
+                );
+            result
+        })
+    }
+}
+
+fn normalize(name: &str) -> String {
+    let n = name.trim_end_matches('.').to_ascii_lowercase();
+    if n.is_empty() {
+        ".".into()
+    } else {
+        n
+    }
+}
+
+/// Absolute form for the zone file.
+fn abs(name: &str) -> String {
+    if name.ends_with('.') {
+        name.to_string()
+    } else {
+        format!("{name}.")
+    }
+}
+
+/// `TYPE RDATA` in zone-file presentation format.
+fn rdata_text(data: &Rdata) -> String {
+    match data {
+        Rdata::A(ip) => format!("A {ip}"),
+        Rdata::Aaaa(ip) => format!("AAAA {ip}"),
+        Rdata::Ptr(n) => format!("PTR {}", abs(n)),
+        Rdata::Cname(n) => format!("CNAME {}", abs(n)),
+        Rdata::Ns(n) => format!("NS {}", abs(n)),
+        Rdata::Mx {
+            preference,
+            exchange,
+        } => format!("MX {preference} {}", abs(exchange)),
+        Rdata::Txt(strings) => {
+            let mut text = String::from("TXT");
+            if strings.is_empty() {
+                text.push_str(" \"\"");
+            }
+            for s in strings {
+                // A character-string holds at most 255 bytes (RFC 1035 §3.3).
+                let mut chunks = s.chunks(255).peekable();
+                if chunks.peek().is_none() {
+                    text.push_str(" \"\"");
+                }
+                for chunk in chunks {
+                    text.push_str(" \"");
+                    for &b in chunk {
+                        match b {
+                            b'"' | b'\\' => {
+                                text.push('\\');
+                                text.push(char::from(b));
+                            }
+                            0x20..=0x7e => text.push(char::from(b)),
+                            _ => {
+                                let _ = write!(text, "\\{b:03}");
+                            }
+                        }
+                    }
+                    text.push('"');
+                }
+            }
+            text
+        }
+        Rdata::Other { rtype, text } => format!("{rtype} {text}"),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` without a date crate (days-from-civil inverse, H. Hinnant).
+fn utc_text(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::resolver::tests::{zone_dir, ZONE};
+    use crate::dns::{runtime, Faults, Resolver, ResolverOptions, ZoneServer};
+    use std::time::Duration;
+
+    #[test]
+    fn txt_is_split_and_escaped() {
+        let data = Rdata::Txt(vec![
+            vec![b'x'; 300],
+            b"a\"b\\c\x00\xff".to_vec(),
+            Vec::new(),
+        ]);
+        let text = rdata_text(&data);
+        let x255 = "x".repeat(255);
+        assert_eq!(
+            text,
+            format!(
+                "TXT \"{x255}\" \"{}\" \"a\\\"b\\\\c\\000\\255\" \"\"",
+                "x".repeat(45)
+            )
+        );
+    }
+
+    #[test]
+    fn utc_formatting() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_793_491_200 + 3661);
+        assert_eq!(utc_text(t), "2026-11-01T01:01:01Z");
+        assert_eq!(utc_text(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn record_write_reload_gives_the_same_answers() {
+        let zone = format!(
+            "{ZONE}bin IN TXT \"\\000\\255 \\\"quoted\\\" back\\\\slash\" \"second\"\n\
+             sub.ent IN A 192.0.2.7\n"
+        );
+        let dir = zone_dir("record", &[("example.test.zone", &zone)]);
+        let server = ZoneServer::start(std::slice::from_ref(&dir), Faults::new()).unwrap();
+        let opts = |addr| ResolverOptions {
+            servers: vec![addr],
+            timeout: Duration::from_millis(200),
+            attempts: 1,
+            concurrency: 8,
+        };
+        let rec = Recording::new(Resolver::new(opts(server.addr())).unwrap());
+        let questions = [
+            ("a.example.test", RecordType::A),
+            ("v6.example.test", RecordType::Aaaa),
+            ("txt.example.test", RecordType::Txt),
+            ("bin.example.test", RecordType::Txt),
+            ("example.test", RecordType::Mx),
+            ("alias2.example.test", RecordType::A),
+            ("nope.example.test", RecordType::A),
+            ("a.example.test", RecordType::Mx),
+            ("ent.example.test", RecordType::A),
+            ("sub.ent.example.test", RecordType::A),
+            ("broken.example.test", RecordType::A),
+            ("refused.example.test", RecordType::Txt),
+            ("timeout.example.test", RecordType::A),
+            ("trunc.example.test", RecordType::A),
+        ];
+        let rt = runtime().unwrap();
+        let before: Vec<LookupResult> = questions
+            .iter()
+            .map(|(n, t)| rt.block_on(rec.lookup(n, *t)))
+            .collect();
+        assert_eq!(rec.len(), questions.len());
+        assert_eq!(before[6], Err(LookupError::NxDomain));
+        assert_eq!(before[7], Err(LookupError::NoData));
+        assert_eq!(before[8], Err(LookupError::NoData), "empty non-terminal");
+        assert_eq!(before[12], Err(LookupError::Timeout));
+        drop(server);
+
+        let file = dir.join("replay").with_extension("zone");
+        rec.write_zone(&file).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with(&format!(
+            "; DNS answers recorded by mailsleuth {}",
+            env!("CARGO_PKG_VERSION")
+        )));
+        let replay = ZoneServer::start(&[file], Faults::new()).unwrap();
+        let res = Resolver::new(opts(replay.addr())).unwrap();
+        for ((name, rtype), want) in questions.iter().zip(&before) {
+            let got = rt.block_on(res.lookup(name, *rtype));
+            assert_eq!(&got, want, "{name} {rtype}\n{text}");
+        }
+    }
+}
