@@ -40,6 +40,10 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use mail_parser::mailbox::mbox::MessageIterator;
+
+#[path = "common/child.rs"]
+mod child;
+use child::ChildRun;
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 
 /// Bump whenever the generated data changes, so stale files are not reused.
@@ -422,80 +426,31 @@ fn validate(path: &Path) -> io::Result<Stats> {
 // Running the binary under test
 // ---------------------------------------------------------------------------------------------
 
-struct ChildRun {
-    wall: Duration,
-    maxrss_kib: i64,
-}
-
+/// Runs `mailsleuth headers --format ndjson` on `mbox` and checks it printed one line per
+/// message.
 fn run_child(bin: &Path, mbox: &Path, expected: usize) -> Result<ChildRun, String> {
-    let start = Instant::now();
-    let mut child = Command::new(bin)
-        // `--fail-on never`: findings are expected in this data; exit 1 would hide a real failure.
-        .args(["headers", "--format", "ndjson", "--fail-on", "never"])
-        .arg(mbox)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("spawning {}: {e}", bin.display()))?;
-    let mut out = child.stdout.take().expect("stdout is piped");
-    let counter = std::thread::spawn(move || -> io::Result<u64> {
-        let mut buf = vec![0u8; 1 << 16];
-        let mut lines = 0u64;
-        let mut last = b'\n';
-        loop {
-            let k = out.read(&mut buf)?;
-            if k == 0 {
-                break;
-            }
-            lines += buf[..k].iter().filter(|&&b| b == b'\n').count() as u64;
-            last = buf[k - 1];
-        }
-        if last != b'\n' {
-            lines += 1;
-        }
-        Ok(lines)
-    });
-
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: `pid` is our own unreaped child; both out-pointers are valid for writes.
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if r == pid {
-            break;
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::Interrupted {
-            return Err(format!("wait4: {err}"));
-        }
-    }
-    let wall = start.elapsed();
-    // The child was reaped by wait4 above; `Child` does not wait on drop.
-    drop(child);
-    let lines = counter
-        .join()
-        .map_err(|_| "stdout reader panicked".to_string())?
-        .map_err(|e| format!("reading child stdout: {e}"))?;
-
-    if libc::WIFSIGNALED(status) {
-        return Err(format!(
-            "{} killed by signal {} on {}",
-            bin.display(),
-            libc::WTERMSIG(status),
-            mbox.display()
-        ));
-    }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+    let out_path = mbox.with_extension("ndjson");
+    let out = File::create(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
+    let run = child::run(
+        Command::new(bin)
+            // `--fail-on never`: findings are expected in this data; exit 1 would hide a real
+            // failure.
+            .args(["headers", "--format", "ndjson", "--fail-on", "never"])
+            .arg(mbox)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(Stdio::inherit()),
+    )?;
+    if run.code != 0 {
         return Err(format!(
             "{} exited with status {} on {}",
             bin.display(),
-            libc::WEXITSTATUS(status),
+            run.code,
             mbox.display()
         ));
     }
+    let lines = count_lines(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
+    let _ = fs::remove_file(&out_path);
     if lines != expected as u64 {
         return Err(format!(
             "{} printed {lines} NDJSON lines for {expected} messages in {}",
@@ -503,10 +458,20 @@ fn run_child(bin: &Path, mbox: &Path, expected: usize) -> Result<ChildRun, Strin
             mbox.display()
         ));
     }
-    Ok(ChildRun {
-        wall,
-        maxrss_kib: usage.ru_maxrss,
-    })
+    Ok(run)
+}
+
+fn count_lines(path: &Path) -> io::Result<u64> {
+    let mut file = File::open(path)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut lines = 0u64;
+    loop {
+        let k = file.read(&mut buf)?;
+        if k == 0 {
+            return Ok(lines);
+        }
+        lines += buf[..k].iter().filter(|&&b| b == b'\n').count() as u64;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

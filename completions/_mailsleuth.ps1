@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('headers', 'headers', [CompletionResultType]::ParameterValue, 'Where a message really came from: Received chain, origin, identities, red flags')
             [CompletionResult]::new('dnsbl', 'dnsbl', [CompletionResultType]::ParameterValue, 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -80,6 +81,36 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mailsleuth;logs' {
+            [CompletionResult]::new('--year', '--year', [CompletionResultType]::ParameterName, 'Year of the first classic syslog timestamp (`Nov 22 04:03:14` has none). Default: the latest year that does not put the log in the future')
+            [CompletionResult]::new('--utc-offset', '--utc-offset', [CompletionResultType]::ParameterName, 'UTC offset of classic syslog timestamps, e.g. +09:00. Default: the offset of the RFC 3339 timestamps in the same input, else UTC')
+            [CompletionResult]::new('--home-country', '--home-country', [CompletionResultType]::ParameterName, 'The site''s home country (ISO code), for the foreign-login share. Repeatable. Default: learnt as the country of most successful logins')
+            [CompletionResult]::new('--geoip', '--geoip', [CompletionResultType]::ParameterName, 'A MaxMind or DB-IP country database (.mmdb). Repeatable')
+            [CompletionResult]::new('--rir', '--rir', [CompletionResultType]::ParameterName, 'An RIR delegated-stats file (delegated-*-extended) or a `cidr,country` CSV. Repeatable')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Thresholds and weights from a TOML file (see the man page for the keys)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one threshold or weight, as in the config file (`many_countries=3`, `weights.bounce_rate=0.8`). Repeatable; applied after --config')
+            [CompletionResult]::new('--flag-score', '--flag-score', [CompletionResultType]::ParameterName, 'Flag an account at this score (the sum of its signals'' weights)')
+            [CompletionResult]::new('--recipients-peak-1h', '--recipients-peak-1h', [CompletionResultType]::ParameterName, 'Recipients in one sliding hour that flag an account''s peak')
+            [CompletionResult]::new('--many-ips', '--many-ips', [CompletionResultType]::ParameterName, 'Distinct client IPs that count as many for one account')
+            [CompletionResult]::new('--many-countries', '--many-countries', [CompletionResultType]::ParameterName, 'Distinct countries that count as many for one account')
+            [CompletionResult]::new('--auth-failures', '--auth-failures', [CompletionResultType]::ParameterName, 'Failed logins naming an account that count as an attack on it')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Show one account: its numbers, its timeline per hour, sample queue ids and log lines')
+            [CompletionResult]::new('--emit', '--emit', [CompletionResultType]::ParameterName, 'Also write ready-to-review access-map lines to lock flagged accounts and block brute-force IPs (to stdout after the report, or to --emit-to)')
+            [CompletionResult]::new('--emit-to', '--emit-to', [CompletionResultType]::ParameterName, 'Write the --emit lines to this file instead of stdout')
+            [CompletionResult]::new('--show-unparsed', '--show-unparsed', [CompletionResultType]::ParameterName, 'Show up to N lines that no parser understood (they are always counted per program)')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Rows in the accounts and IPs tables (JSON always has all)')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'When to draw a progress bar on stderr')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human tables, one JSON document, or one JSON object per line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --format json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mailsleuth;generate-docs' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human tables, one JSON document, or one JSON object per line')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`')
@@ -95,6 +126,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
         'mailsleuth;help' {
             [CompletionResult]::new('headers', 'headers', [CompletionResultType]::ParameterValue, 'Where a message really came from: Received chain, origin, identities, red flags')
             [CompletionResult]::new('dnsbl', 'dnsbl', [CompletionResultType]::ParameterValue, 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -103,6 +135,9 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             break
         }
         'mailsleuth;help;dnsbl' {
+            break
+        }
+        'mailsleuth;help;logs' {
             break
         }
         'mailsleuth;help;generate-docs' {

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand --version 'Print version'
             cand headers 'Where a message really came from: Received chain, origin, identities, red flags'
             cand dnsbl 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
+            cand logs 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
             cand generate-docs 'Write the man pages and shell completions generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -74,6 +75,35 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mailsleuth;logs'= {
+            cand --year 'Year of the first classic syslog timestamp (`Nov 22 04:03:14` has none). Default: the latest year that does not put the log in the future'
+            cand --utc-offset 'UTC offset of classic syslog timestamps, e.g. +09:00. Default: the offset of the RFC 3339 timestamps in the same input, else UTC'
+            cand --home-country 'The site''s home country (ISO code), for the foreign-login share. Repeatable. Default: learnt as the country of most successful logins'
+            cand --geoip 'A MaxMind or DB-IP country database (.mmdb). Repeatable'
+            cand --rir 'An RIR delegated-stats file (delegated-*-extended) or a `cidr,country` CSV. Repeatable'
+            cand --config 'Thresholds and weights from a TOML file (see the man page for the keys)'
+            cand --set 'Set one threshold or weight, as in the config file (`many_countries=3`, `weights.bounce_rate=0.8`). Repeatable; applied after --config'
+            cand --flag-score 'Flag an account at this score (the sum of its signals'' weights)'
+            cand --recipients-peak-1h 'Recipients in one sliding hour that flag an account''s peak'
+            cand --many-ips 'Distinct client IPs that count as many for one account'
+            cand --many-countries 'Distinct countries that count as many for one account'
+            cand --auth-failures 'Failed logins naming an account that count as an attack on it'
+            cand --account 'Show one account: its numbers, its timeline per hour, sample queue ids and log lines'
+            cand --emit 'Also write ready-to-review access-map lines to lock flagged accounts and block brute-force IPs (to stdout after the report, or to --emit-to)'
+            cand --emit-to 'Write the --emit lines to this file instead of stdout'
+            cand --show-unparsed 'Show up to N lines that no parser understood (they are always counted per program)'
+            cand --top 'Rows in the accounts and IPs tables (JSON always has all)'
+            cand --progress 'When to draw a progress bar on stderr'
+            cand --format 'Output format: human tables, one JSON document, or one JSON object per line'
+            cand --color 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`'
+            cand --json 'Short for --format json'
+            cand -q 'Print no notes or warnings on stderr; errors are still printed'
+            cand --quiet 'Print no notes or warnings on stderr; errors are still printed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mailsleuth;generate-docs'= {
             cand --format 'Output format: human tables, one JSON document, or one JSON object per line'
             cand --color 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`'
@@ -88,12 +118,15 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
         &'mailsleuth;help'= {
             cand headers 'Where a message really came from: Received chain, origin, identities, red flags'
             cand dnsbl 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
+            cand logs 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
             cand generate-docs 'Write the man pages and shell completions generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mailsleuth;help;headers'= {
         }
         &'mailsleuth;help;dnsbl'= {
+        }
+        &'mailsleuth;help;logs'= {
         }
         &'mailsleuth;help;generate-docs'= {
         }

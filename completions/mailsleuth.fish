@@ -36,6 +36,7 @@ complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -s h -l help -d 'Pri
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -s V -l version -d 'Print version'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
+complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -l trusted -d 'A network (CIDR or address) or host name whose hops are ours, and so trusted. Repeatable. Private, loopback and link-local addresses are always trusted. A host name matches the reverse-DNS name our own hop recorded for its client, or any name under it' -r
@@ -83,6 +84,36 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l json -d 
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -s V -l version -d 'Print version'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l year -d 'Year of the first classic syslog timestamp (`Nov 22 04:03:14` has none). Default: the latest year that does not put the log in the future' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l utc-offset -d 'UTC offset of classic syslog timestamps, e.g. +09:00. Default: the offset of the RFC 3339 timestamps in the same input, else UTC' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l home-country -d 'The site\'s home country (ISO code), for the foreign-login share. Repeatable. Default: learnt as the country of most successful logins' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l geoip -d 'A MaxMind or DB-IP country database (.mmdb). Repeatable' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l rir -d 'An RIR delegated-stats file (delegated-*-extended) or a `cidr,country` CSV. Repeatable' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l config -d 'Thresholds and weights from a TOML file (see the man page for the keys)' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l set -d 'Set one threshold or weight, as in the config file (`many_countries=3`, `weights.bounce_rate=0.8`). Repeatable; applied after --config' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l flag-score -d 'Flag an account at this score (the sum of its signals\' weights)' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l recipients-peak-1h -d 'Recipients in one sliding hour that flag an account\'s peak' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l many-ips -d 'Distinct client IPs that count as many for one account' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l many-countries -d 'Distinct countries that count as many for one account' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l auth-failures -d 'Failed logins naming an account that count as an attack on it' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l account -d 'Show one account: its numbers, its timeline per hour, sample queue ids and log lines' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l emit -d 'Also write ready-to-review access-map lines to lock flagged accounts and block brute-force IPs (to stdout after the report, or to --emit-to)' -r -f -a "postfix-access\t'Postfix check_sasl_access and check_client_access (cidr) lines'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l emit-to -d 'Write the --emit lines to this file instead of stdout' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l show-unparsed -d 'Show up to N lines that no parser understood (they are always counted per program)' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l top -d 'Rows in the accounts and IPs tables (JSON always has all)' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l progress -d 'When to draw a progress bar on stderr' -r -f -a "auto\t'On a terminal, for runs over a few seconds'
+never\t'Never'
+always\t'Always, even when stderr is not a terminal'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l format -d 'Output format: human tables, one JSON document, or one JSON object per line' -r -f -a "table\t'Tables for a person at a terminal'
+json\t'One JSON document for the whole run'
+ndjson\t'One JSON object per line, written as soon as each result is ready'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l color -d 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l json -d 'Short for --format json'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -l format -d 'Output format: human tables, one JSON document, or one JSON object per line' -r -f -a "table\t'Tables for a person at a terminal'
 json\t'One JSON document for the whole run'
 ndjson\t'One JSON object per line, written as soon as each result is ready'"
@@ -93,7 +124,8 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -l 
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl generate-docs help" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl generate-docs help" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs generate-docs help" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs generate-docs help" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs generate-docs help" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -101,6 +101,22 @@ pub enum Command {
             or unreadable input; 3 some answers were errors and nothing was listed.")]
     Dnsbl(DnsblArgs),
 
+    /// Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs.
+    #[command(
+        long_about = "Which of our accounts is being used as a spam relay?\n\n\
+            Reads Postfix, Dovecot and Exim logs (plain, gzip or zstd, detected by content; \
+            folders of rotated logs in time order; `-` for stdin), with classic or RFC 3339 \
+            syslog timestamps. Joins sessions and messages, then judges every authenticated \
+            account (recipients counted per RCPT, peaks in sliding windows, client IPs, \
+            networks and countries, authentication failures, success right after failures, \
+            foreign senders, bounce rates) and every client IP (brute force across accounts). \
+            Each signal has a code, a threshold that can be changed (flags, --set, or a TOML \
+            --config file) and a sentence of evidence; accounts are ranked by score.\n\n\
+            Exit codes: 0 nothing flagged; 1 an account or IP flagged; 2 usage error or \
+            unreadable input."
+    )]
+    Logs(LogsArgs),
+
     /// Write the man pages and shell completions generated from this command line.
     #[command(hide = true)]
     GenerateDocs {
@@ -224,6 +240,98 @@ pub struct DnsblArgs {
 
     #[command(flatten)]
     pub dns: DnsArgs,
+}
+
+/// Arguments of `mailsleuth logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Log files (plain, .gz, .zst), folders of rotated logs, or `-` for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Year of the first classic syslog timestamp (`Nov 22 04:03:14` has none). Default: the
+    /// latest year that does not put the log in the future.
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i32>,
+
+    /// UTC offset of classic syslog timestamps, e.g. +09:00. Default: the offset of the RFC 3339
+    /// timestamps in the same input, else UTC.
+    #[arg(long, value_name = "+HH:MM", allow_hyphen_values = true)]
+    pub utc_offset: Option<String>,
+
+    /// The site's home country (ISO code), for the foreign-login share. Repeatable. Default:
+    /// learnt as the country of most successful logins.
+    #[arg(long, value_name = "CC")]
+    pub home_country: Vec<String>,
+
+    /// A MaxMind or DB-IP country database (.mmdb). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Vec<PathBuf>,
+
+    /// An RIR delegated-stats file (delegated-*-extended) or a `cidr,country` CSV. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub rir: Vec<PathBuf>,
+
+    /// Thresholds and weights from a TOML file (see the man page for the keys).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Set one threshold or weight, as in the config file (`many_countries=3`,
+    /// `weights.bounce_rate=0.8`). Repeatable; applied after --config.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Flag an account at this score (the sum of its signals' weights).
+    #[arg(long, value_name = "SCORE")]
+    pub flag_score: Option<f64>,
+
+    /// Recipients in one sliding hour that flag an account's peak.
+    #[arg(long, value_name = "N")]
+    pub recipients_peak_1h: Option<u64>,
+
+    /// Distinct client IPs that count as many for one account.
+    #[arg(long, value_name = "N")]
+    pub many_ips: Option<u64>,
+
+    /// Distinct countries that count as many for one account.
+    #[arg(long, value_name = "N")]
+    pub many_countries: Option<u64>,
+
+    /// Failed logins naming an account that count as an attack on it.
+    #[arg(long, value_name = "N")]
+    pub auth_failures: Option<u64>,
+
+    /// Show one account: its numbers, its timeline per hour, sample queue ids and log lines.
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// Also write ready-to-review access-map lines to lock flagged accounts and block
+    /// brute-force IPs (to stdout after the report, or to --emit-to).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub emit: Option<EmitKind>,
+
+    /// Write the --emit lines to this file instead of stdout.
+    #[arg(long, value_name = "FILE", requires = "emit")]
+    pub emit_to: Option<PathBuf>,
+
+    /// Show up to N lines that no parser understood (they are always counted per program).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub show_unparsed: usize,
+
+    /// Rows in the accounts and IPs tables (JSON always has all).
+    #[arg(long, value_name = "N", default_value_t = 25)]
+    pub top: usize,
+
+    /// When to draw a progress bar on stderr.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ProgressChoice::Auto)]
+    pub progress: ProgressChoice,
+}
+
+/// Kinds of ready-to-use output for the mail server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmitKind {
+    /// Postfix check_sasl_access and check_client_access (cidr) lines.
+    PostfixAccess,
 }
 
 /// When to draw a progress bar.

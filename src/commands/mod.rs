@@ -4,6 +4,7 @@
 pub mod dns;
 pub mod dnsbl;
 pub mod headers;
+pub mod logs;
 
 use std::io;
 
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Headers(args) => headers::run(&args, output, cli.global.quiet, out),
         Command::Dnsbl(args) => dnsbl::run(&args, output, cli.global.quiet, out),
+        Command::Logs(args) => logs::run(&args, output, cli.global.quiet, out),
         Command::GenerateDocs { dir } => {
             crate::docs::write_all(&dir)?;
             Ok(Outcome::Clean)

@@ -28,11 +28,20 @@ fn listings(zones: &[ZoneResult]) -> Vec<String> {
         .map(|z| {
             let codes: Vec<String> = z.codes.iter().map(|c| c.to_string()).collect();
             let allow = if z.kind.is_block() { "" } else { " [allow]" };
+            // The label of each decoded code ("XBL", "PBL (ISP maintained)"); JSON has the
+            // whole sentences.
+            let labels: Vec<&str> = z
+                .meaning
+                .as_deref()
+                .unwrap_or("listed")
+                .split("; ")
+                .map(|m| m.split_once(": ").map_or(m, |(label, _)| label))
+                .collect();
             let mut line = format!(
                 "{}{allow}: {} ({})",
                 z.zone,
-                z.meaning.as_deref().unwrap_or("listed"),
-                codes.join(",")
+                labels.join(", "),
+                codes.join(", ")
             );
             if let Some(txt) = &z.txt {
                 line.push_str(&format!(" \"{txt}\""));
@@ -79,7 +88,14 @@ impl Render for Trailer<'_> {
                     errs.push(String::new());
                 }
                 let dynamic = if ip.dynamic.looks_dynamic {
-                    format!("yes: {}", ip.dynamic.reason)
+                    // The reason starts with the PTR name, already in its own column.
+                    let reason = &ip.dynamic.reason;
+                    let reason = ip
+                        .ptr
+                        .iter()
+                        .find_map(|p| reason.strip_prefix(p.as_str())?.strip_prefix(": "))
+                        .unwrap_or(reason);
+                    format!("yes: {reason}")
                 } else {
                     "no".to_string()
                 };

@@ -222,6 +222,39 @@ impl JudgeConfig {
         Ok(config)
     }
 
+    /// Applies one `KEY=VALUE` assignment (`--set many_countries=3`,
+    /// `--set weights.bounce_rate=0.8`, `--set 'home_countries=["DE"]'`): the key is a config
+    /// file key, dotted for tables, and the value is written as in the file. Unknown keys and
+    /// values of the wrong type are errors, as in the file.
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let (key, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("{assignment:?}: expected KEY=VALUE"))?;
+        let key = key.trim();
+        let parsed: toml::Table =
+            toml::from_str(&format!("v = {}", value.trim())).map_err(|e| {
+                format!(
+                    "{key}: {:?} is not a TOML value: {}",
+                    value.trim(),
+                    e.message()
+                )
+            })?;
+        let value = serde_json::to_value(&parsed["v"]).map_err(|e| format!("{key}: {e}"))?;
+        let mut tree = serde_json::to_value(&*self).map_err(|e| format!("{key}: {e}"))?;
+        let mut slot = &mut tree;
+        for part in key.split('.') {
+            slot = slot
+                .get_mut(part)
+                .ok_or_else(|| format!("{key}: no such setting (see the man page for the keys)"))?;
+        }
+        *slot = value;
+        let updated: JudgeConfig =
+            serde_json::from_value(tree).map_err(|e| format!("{key}: {e}"))?;
+        updated.validate().map_err(|e| format!("{key}: {e}"))?;
+        *self = updated;
+        Ok(())
+    }
+
     /// Checks values a type cannot: shares within 0..=1, positive factors, country codes. The
     /// clap layer should call this again after applying its overrides.
     pub fn validate(&self) -> Result<(), String> {
@@ -280,6 +313,29 @@ impl JudgeConfig {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn set_changes_one_key_and_rejects_unknown_ones() {
+        let mut c = JudgeConfig::default();
+        c.set("many_countries=3").unwrap();
+        c.set("weights.bounce_rate = 0.8").unwrap();
+        c.set(r#"home_countries=["DE", "AT"]"#).unwrap();
+        assert_eq!(c.many_countries, 3);
+        assert_eq!(c.weights.bounce_rate, 0.8);
+        assert_eq!(c.home_countries, ["DE", "AT"]);
+        assert!(c
+            .set("many_contries=3")
+            .unwrap_err()
+            .contains("no such setting"));
+        assert!(c.set("many_countries=lots").is_err());
+        assert!(c
+            .set("bounce_rate=2")
+            .unwrap_err()
+            .contains("between 0 and 1"));
+        assert!(c.set("many_countries").unwrap_err().contains("KEY=VALUE"));
+        // A failed assignment leaves the configuration as it was.
+        assert_eq!(c.many_countries, 3);
+    }
     use super::*;
 
     fn parse(text: &str) -> Result<JudgeConfig, String> {

@@ -170,7 +170,8 @@ pub struct Judgement {
     pub home: HomeDecision,
     pub geo: GeoStatus,
     pub population: Population,
-    /// Accounts with at least one signal, ranked by score (highest first).
+    /// Every authenticated account, ranked by score (highest first): JSON users get every
+    /// number; tables show those with signals.
     pub accounts: Vec<AccountVerdict>,
     /// IPs with at least one signal, flagged first, then by failures.
     pub ips: Vec<IpVerdict>,
@@ -384,7 +385,6 @@ pub fn judge(stats: &LogStats, geo: &Geo, config: &JudgeConfig) -> Judgement {
         .accounts
         .iter()
         .map(|a| ctx.account(a, &mut countries))
-        .filter(|v| !v.signals.is_empty())
         .collect();
     accounts.sort_by(|a, b| {
         b.score
@@ -1116,8 +1116,9 @@ mod tests {
                 ACCOUNT_POPULATION_OUTLIER
             ]
         );
-        // Ordinary users have no signal and are not listed.
-        assert_eq!(j.accounts.len(), 2);
+        // Ordinary users are listed too (JSON has every account), without signals.
+        assert_eq!(j.accounts.len(), 302);
+        assert_eq!(j.accounts.iter().filter(|a| !a.signals.is_empty()).count(), 2);
         assert_eq!(j.population.sending_accounts, 302);
         assert_eq!(j.population.recipients, 10);
     }

@@ -101,7 +101,8 @@ pub struct IpStats {
     pub last_seen: Option<Timestamp>,
 }
 
-// `IpAddr` has no `Default`, so the derive cannot be used; the unspecified address stands in.
+// `IpAddr` has no `Default`, so the derive above cannot be used; the unspecified address
+// stands in (engine note: the contract as first written did not compile).
 impl Default for IpStats {
     fn default() -> Self {
         IpStats {
@@ -138,4 +139,12 @@ pub struct Totals {
     pub recipients: u64,
     pub first: Option<Timestamp>,
     pub last: Option<Timestamp>,
+    /// Added by the engine: messages submitted by authenticated accounts (the sum of
+    /// `AccountStats::messages`) and their recipients (sum of `AccountStats::recipients`).
+    pub authenticated_messages: u64,
+    pub authenticated_recipients: u64,
+    /// Added by the engine: failed authentication attempts (each attempt once, whether or not
+    /// it named an account) and mailbox (IMAP/POP) logins.
+    pub auth_failures: u64,
+    pub mailbox_logins: u64,
 }

@@ -5,6 +5,7 @@ mod bad_input;
 mod dnsbl;
 mod docs;
 mod headers;
+mod logs;
 mod readme;
 mod received;
 mod schema;

@@ -1,20 +1,32 @@
-//! Bulk DNS benchmark: mailsleuth's resolver against adnshost on the dnsbench NSD.
+//! Bulk DNSBL benchmark on the dnsbench NSD: `mailsleuth dnsbl` end to end, and its resolver
+//! alone, against adnshost in the same run.
 //!
-//! Start the server first (adnshost only talks to port 53, hence `ADNS53=1`):
+//! Start the server first (adnshost only talks to port 53, hence `ADNS53=1`; it needs nsd and
+//! adns-tools from Debian):
 //!
 //! ```text
 //! (cd ../shared/tools/dnsbench && ADNS53=1 ./start.sh)
-//! cargo bench --bench dns_bulk
-//! cargo bench --bench dns_bulk -- --concurrency 512 --server 127.0.0.1:53535 --dnsbench DIR
+//! cargo bench --bench dnsbl
+//! cargo bench --bench dnsbl -- --concurrency 512 --server 127.0.0.1:53535 --dnsbench DIR
 //! ```
 //!
-//! It runs, in one process and one run: 100,000 DNSBL A queries and 100,000 PTR queries with
-//! our resolver (counting every outcome; the positives must equal `zones/listed.txt` and every
-//! PTR must answer), then `adns_chunked.sh` (adnshost, 200 names per process) on the same
-//! DNSBL names. It prints q/s for each, the ratio, and this process's peak RSS. It exits
-//! non-zero when an answer is lost, duplicated or wrong.
+//! It runs, in one run:
+//! 1. the resolver alone: 100,000 DNSBL A queries and 100,000 PTR queries (counting every
+//!    outcome; the positives must equal `zones/listed.txt` and every PTR must answer);
+//! 2. the binary: `mailsleuth dnsbl --format ndjson -f ips_100k.txt` against `zen.test`
+//!    (added with `--zone-file`), with PTR and forward confirmation for every address, as a
+//!    child process (wall time, peak RSS from wait4). Every address must have exactly one
+//!    result; the listed ones must equal `listed.txt` (its 127.255.255.254 answers must be
+//!    errors, never listed);
+//! 3. `adns_chunked.sh` (adnshost, 200 names per process) on the same DNSBL and PTR names.
+//!
+//! It prints q/s for each and the ratios to adnshost, and exits non-zero when an answer is
+//! lost, duplicated or wrong.
 
-use std::collections::HashMap;
+#[path = "common/child.rs"]
+mod child;
+
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
@@ -132,7 +144,7 @@ fn main() -> ExitCode {
     match real_main() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("dns_bulk: {e}");
+            eprintln!("dnsbl bench: {e}");
             eprintln!(
                 "start the server first: (cd ../shared/tools/dnsbench && ADNS53=1 ./start.sh)"
             );
@@ -228,42 +240,50 @@ fn real_main() -> Result<(), String> {
         ));
     }
 
+    let (ours_qps, ours_problems) = run_binary(&args, &zones)?;
+    problems.extend(ours_problems);
+
     // adnshost on the same names, same run.
-    let script = args.dnsbench.join("adns_chunked.sh");
-    let list = zones.join("q_dnsbl_100k.txt");
-    let start = Instant::now();
-    let adns = Command::new(&script)
-        .arg(&list)
-        .arg("200")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .output();
-    let adns_time = start.elapsed();
-    match adns {
-        Ok(out) if out.status.success() => {
-            let lines = out
-                .stdout
-                .split(|b| *b == b'\n')
-                .filter(|l| l.contains(&b' '))
-                .count();
-            let adns_qps = dnsbl.len() as f64 / adns_time.as_secs_f64();
-            println!(
-                "adnshost DNSBL A  : {} queries in {:.3}s = {:.0} q/s  ({lines} answer lines; needs NSD on port 53)",
-                dnsbl.len(),
-                adns_time.as_secs_f64(),
-                adns_qps
-            );
-            println!(
-                "ratio mailsleuth/adnshost: A {:.2}, PTR {:.2}",
-                a_qps / adns_qps,
-                p_qps / adns_qps
-            );
+    let mut adns_queries = 0usize;
+    let mut adns_time = Duration::ZERO;
+    for list in ["q_dnsbl_100k.txt", "q_ptr_100k.txt"] {
+        let script = args.dnsbench.join("adns_chunked.sh");
+        let path = zones.join(list);
+        let names = read_lines(&path)?.len();
+        let run = child::run(
+            Command::new(&script)
+                .arg(&path)
+                .arg("200")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )?;
+        if run.code != 0 {
+            return Err(format!(
+                "adnshost run failed ({}); is NSD on port 53?",
+                run.code
+            ));
         }
-        Ok(out) => println!("adnshost run failed ({}); skipped", out.status),
-        Err(e) => println!("adnshost not run ({}: {e}); skipped", script.display()),
+        println!(
+            "adnshost {list:17}: {names} queries in {:.3}s = {:.0} q/s",
+            run.wall.as_secs_f64(),
+            names as f64 / run.wall.as_secs_f64()
+        );
+        adns_queries += names;
+        adns_time += run.wall;
     }
+    let adns_qps = adns_queries as f64 / adns_time.as_secs_f64();
+    println!(
+        "ratio to adnshost ({adns_qps:.0} q/s): resolver A {:.2}, resolver PTR {:.2}, \
+         mailsleuth dnsbl end to end {:.2}",
+        a_qps / adns_qps,
+        p_qps / adns_qps,
+        ours_qps / adns_qps
+    );
     match peak_rss_kib() {
-        Some(kib) => println!("peak RSS: {:.1} MiB", kib as f64 / 1024.0),
+        Some(kib) => println!(
+            "peak RSS of the bench process: {:.1} MiB",
+            kib as f64 / 1024.0
+        ),
         None => println!("peak RSS: n/a"),
     }
     if problems.is_empty() {
@@ -271,4 +291,115 @@ fn real_main() -> Result<(), String> {
     } else {
         Err(problems.join("; "))
     }
+}
+
+/// The catalogue entry for dnsbench's `zen.test`, as a user would add it with --zone-file.
+const ZEN_TEST: &str = r#"
+[[zone]]
+id = "zentest"
+name = "zen.test"
+kind = "ip_block"
+description = "dnsbench's test DNSBL"
+default = false
+decode = "codes"
+codes = [
+  { code = "127.0.0.2", meaning = "listed (SBL-like)" },
+  { code = "127.0.0.4", meaning = "listed (XBL-like)" },
+]
+errors = [{ code = "127.255.255.254", meaning = "public resolver refused" }]
+"#;
+
+/// Runs `mailsleuth dnsbl` on the 100,000 addresses; returns its queries per second and the
+/// problems found in its results.
+fn run_binary(args: &Args, zones: &std::path::Path) -> Result<(f64, Vec<String>), String> {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
+    let zone_file = data.join("zen-test.toml");
+    std::fs::write(&zone_file, ZEN_TEST).map_err(|e| format!("{}: {e}", zone_file.display()))?;
+    let out_path = data.join("dnsbl-100k.ndjson");
+    let out =
+        std::fs::File::create(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
+    let bin = std::env::var_os("MAILSLEUTH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_mailsleuth")));
+    let ips = zones.join("ips_100k.txt");
+    let run = child::run(
+        Command::new(&bin)
+            .args([
+                "dnsbl",
+                "--format",
+                "ndjson",
+                "--progress",
+                "never",
+                "--zones",
+                "zentest",
+            ])
+            .arg("--zone-file")
+            .arg(&zone_file)
+            .args([
+                "--max-ips",
+                "100000",
+                "--resolver",
+                &args.server.to_string(),
+            ])
+            .args(["--dns-concurrency", &args.concurrency.to_string()])
+            .arg("-f")
+            .arg(&ips)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(Stdio::inherit()),
+    )?;
+    let mut problems = Vec::new();
+    if run.code != 1 {
+        problems.push(format!(
+            "mailsleuth dnsbl exited {} (expected 1: listed)",
+            run.code
+        ));
+    }
+    let expected: HashMap<String, String> = read_lines(&zones.join("listed.txt"))?
+        .into_iter()
+        .filter_map(|l| {
+            l.split_once(',')
+                .map(|(ip, c)| (ip.to_string(), c.to_string()))
+        })
+        .collect();
+    let text =
+        std::fs::read_to_string(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
+    let (mut seen, mut listed, mut errors, mut with_ptr) = (HashSet::new(), 0usize, 0usize, 0usize);
+    for line in text.lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("bad NDJSON line ({e}): {line}"))?;
+        let ip = v["ip"].as_str().unwrap_or_default().to_string();
+        if !v["ptr"].as_array().is_none_or(|p| p.is_empty()) {
+            with_ptr += 1;
+        }
+        let zone = &v["zones"][0];
+        let want = expected.get(&ip).map(String::as_str);
+        match (zone["status"].as_str(), want) {
+            (Some("listed"), Some(code)) if zone["codes"][0] == code => listed += 1,
+            (Some("not_listed"), None) => {}
+            (Some("error"), Some("127.255.255.254")) => errors += 1,
+            (status, want) => problems.push(format!("{ip}: {status:?}, expected {want:?}")),
+        }
+        if !seen.insert(ip.clone()) {
+            problems.push(format!("{ip}: duplicated result"));
+        }
+    }
+    let addresses = read_lines(&ips)?.len();
+    if seen.len() != addresses {
+        problems.push(format!("{} results for {addresses} addresses", seen.len()));
+    }
+    problems.truncate(20);
+    // Per address: one DNSBL query, one PTR query, and one forward query per PTR name.
+    let queries = 2 * addresses + with_ptr;
+    let qps = queries as f64 / run.wall.as_secs_f64();
+    println!(
+        "mailsleuth dnsbl  : {addresses} addresses ({queries} queries: DNSBL, PTR, forward) in \
+         {:.3}s = {:.0} addresses/s, {qps:.0} q/s; {listed} listed, {errors} error answers; \
+         peak RSS {:.1} MiB",
+        run.wall.as_secs_f64(),
+        addresses as f64 / run.wall.as_secs_f64(),
+        run.maxrss_kib as f64 / 1024.0
+    );
+    Ok((qps, problems))
 }

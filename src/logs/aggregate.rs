@@ -1,0 +1,530 @@
+//! Per-account and per-IP counters that the join feeds as facts become known, folded into
+//! `LogStats` at the end. Memory grows with accounts, IPs and (account, IP) pairs, never with
+//! lines or messages.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use super::keys::FxMap;
+use super::stats::{
+    AccountStats, IpStats, IpUse, LogStats, SuccessAfterFailure, Timestamp, Totals,
+};
+
+/// Sample queue ids kept per account.
+const SAMPLE_QIDS: usize = 10;
+/// Distinct mismatching senders remembered per account (the rest are only counted).
+const MAX_SENDERS: usize = 1000;
+/// Top mismatching senders reported per account.
+const TOP_SENDERS: usize = 20;
+/// Success-after-failure events kept per account.
+const MAX_SAF: usize = 100;
+
+/// Exact peak of a sum over a sliding time window. Entries older than the window are dropped,
+/// so the queue holds one window's worth of messages.
+#[derive(Debug, Clone)]
+struct Window {
+    span: i64,
+    q: VecDeque<(Timestamp, u64)>,
+    sum: u64,
+    peak: u64,
+    peak_start: Option<Timestamp>,
+}
+
+impl Window {
+    fn new(span: i64) -> Self {
+        Window {
+            span,
+            q: VecDeque::new(),
+            sum: 0,
+            peak: 0,
+            peak_start: None,
+        }
+    }
+
+    /// Add `n` at `t`. Times arrive nearly in order; a slightly late one is inserted in place.
+    /// The window is `(newest - span, newest]`, i.e. any two entries less than `span` apart.
+    fn add(&mut self, t: Timestamp, n: u64) {
+        let pos = self.q.iter().rposition(|e| e.0 <= t).map_or(0, |p| p + 1);
+        self.q.insert(pos, (t, n));
+        self.sum += n;
+        let newest = self.q.back().map_or(t, |e| e.0);
+        while let Some(&(ft, fnum)) = self.q.front() {
+            if ft > newest - self.span {
+                break;
+            }
+            self.sum -= fnum;
+            self.q.pop_front();
+        }
+        if self.sum > self.peak {
+            self.peak = self.sum;
+            self.peak_start = self.q.front().map(|e| e.0);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct FailIp {
+    total: u64,
+    /// Failures since the last success from this IP.
+    pending: u64,
+    last: Timestamp,
+}
+
+/// Whether a sender (or header From) belongs to the account; bare-username accounts need the
+/// hosted domains, which are only all known at the end, so their senders wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Which {
+    Envelope,
+    Header,
+}
+
+#[derive(Debug)]
+struct Account {
+    s: AccountStats,
+    w1h: Window,
+    w10m: Window,
+    failed: HashMap<IpAddr, FailIp>,
+    mismatched: HashMap<String, u64>,
+    /// Bare accounts: (kind, lower-cased address) → count, judged at the end.
+    undecided: HashMap<(Which, String), u64>,
+}
+
+#[derive(Debug, Default)]
+struct Ip {
+    auth_failures: u64,
+    tried: HashSet<u32>,
+    successes: u64,
+    succeeded: Vec<u32>,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+}
+
+fn seen(first: &mut Option<Timestamp>, last: &mut Option<Timestamp>, t: Timestamp) {
+    *first = Some(first.map_or(t, |f| f.min(t)));
+    *last = Some(last.map_or(t, |l| l.max(t)));
+}
+
+/// The address inside a header From value: `Name <a@b>` → `a@b`.
+fn header_address(v: &[u8]) -> &[u8] {
+    if let Some(open) = memchr::memrchr(b'<', v) {
+        if let Some(close) = memchr::memchr(b'>', &v[open..]) {
+            return &v[open + 1..open + close];
+        }
+    }
+    v.trim_ascii()
+}
+
+/// How a login happened, for `IpUse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginKind {
+    Smtp,
+    Mailbox,
+}
+
+/// All counters of a run.
+#[derive(Debug)]
+pub struct Aggregator {
+    accounts: Vec<Account>,
+    /// Account name fingerprint (`keys::Fingerprints`) → index.
+    index: FxMap<u64, u32>,
+    names: Vec<Arc<str>>,
+    ips: HashMap<IpAddr, Ip>,
+    local_domains: HashSet<Box<[u8]>>,
+    saf_window: i64,
+    pub totals: Totals,
+}
+
+impl Aggregator {
+    pub fn new(saf_window: i64) -> Self {
+        Aggregator {
+            accounts: Vec::new(),
+            index: FxMap::default(),
+            names: Vec::new(),
+            ips: HashMap::new(),
+            local_domains: HashSet::new(),
+            saf_window,
+            totals: Totals::default(),
+        }
+    }
+
+    /// The index of an account (created on first sight) by the fingerprint of its name; the
+    /// name is kept as logged.
+    pub fn account(&mut self, fp: u64, name: &[u8]) -> u32 {
+        if let Some(&i) = self.index.get(&fp) {
+            return i;
+        }
+        let i = self.accounts.len() as u32;
+        let s = String::from_utf8_lossy(name).into_owned();
+        if let Some(at) = memchr::memrchr(b'@', name) {
+            self.learn_local_domain(&name[at + 1..]);
+        }
+        self.names.push(Arc::from(s.as_str()));
+        self.accounts.push(Account {
+            s: AccountStats {
+                account: s,
+                ..AccountStats::default()
+            },
+            w1h: Window::new(3600),
+            w10m: Window::new(600),
+            failed: HashMap::new(),
+            mismatched: HashMap::new(),
+            undecided: HashMap::new(),
+        });
+        self.index.insert(fp, i);
+        i
+    }
+
+    pub fn name(&self, a: u32) -> &Arc<str> {
+        &self.names[a as usize]
+    }
+
+    /// A domain that receives mail into mailboxes here (or an account's domain).
+    pub fn learn_local_domain(&mut self, d: &[u8]) {
+        if d.is_empty() || self.local_domains.contains(d) {
+            return;
+        }
+        if d.iter().any(u8::is_ascii_uppercase) {
+            let lower = d.to_ascii_lowercase();
+            if !self.local_domains.contains(&lower[..]) {
+                self.local_domains.insert(lower.into());
+            }
+        } else {
+            self.local_domains.insert(d.into());
+        }
+    }
+
+    fn acc(&mut self, a: u32) -> &mut Account {
+        &mut self.accounts[a as usize]
+    }
+
+    /// A successful login (SMTP AUTH session or mailbox login) from `ip`.
+    pub fn on_login(&mut self, a: u32, ip: IpAddr, t: Timestamp, kind: LoginKind) {
+        let window = self.saf_window;
+        let acc = &mut self.accounts[a as usize];
+        seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
+        let u = acc.s.ips.entry(ip).or_insert(IpUse {
+            first: t,
+            last: t,
+            ..IpUse::default()
+        });
+        match kind {
+            LoginKind::Smtp => u.smtp += 1,
+            LoginKind::Mailbox => u.imap += 1,
+        }
+        u.first = u.first.min(t);
+        u.last = u.last.max(t);
+        if let Some(f) = acc.failed.get_mut(&ip) {
+            if f.pending > 0 && t - f.last <= window && acc.s.success_after_failure.len() < MAX_SAF
+            {
+                acc.s.success_after_failure.push(SuccessAfterFailure {
+                    ip,
+                    at: t,
+                    failures_before: f.pending,
+                });
+            }
+            f.pending = 0;
+        }
+        if kind == LoginKind::Mailbox {
+            acc.s.imap_logins += 1;
+            self.totals.mailbox_logins += 1;
+        }
+        let ipa = self.ips.entry(ip).or_default();
+        ipa.successes += 1;
+        ipa.tried.insert(a);
+        if !ipa.succeeded.contains(&a) {
+            ipa.succeeded.push(a);
+        }
+        seen(&mut ipa.first, &mut ipa.last, t);
+    }
+
+    /// A message submitted by the account (`client=... sasl_username=`, Exim `A=`).
+    /// `new_login`: the first message of its SMTP session, which counts as a login.
+    pub fn on_message(
+        &mut self,
+        a: u32,
+        t: Timestamp,
+        ip: Option<IpAddr>,
+        host: &str,
+        qid: &[u8],
+        new_login: bool,
+    ) {
+        self.totals.authenticated_messages += 1;
+        if let Some(ip) = ip {
+            if new_login || !self.accounts[a as usize].s.ips.contains_key(&ip) {
+                self.on_login(a, ip, t, LoginKind::Smtp);
+            }
+        }
+        let acc = self.acc(a);
+        acc.s.messages += 1;
+        seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
+        acc.s
+            .hourly
+            .entry(t - t.rem_euclid(3600))
+            .or_default()
+            .messages += 1;
+        if acc.s.sample_queue_ids.len() < SAMPLE_QIDS {
+            acc.s
+                .sample_queue_ids
+                .push((host.to_string(), String::from_utf8_lossy(qid).into_owned()));
+        }
+    }
+
+    /// The recipients of one of the account's messages (nrcpt of its first qmgr line),
+    /// at the message's submission time.
+    pub fn on_recipients(&mut self, a: u32, t: Timestamp, n: u32) {
+        self.totals.authenticated_recipients += u64::from(n);
+        let acc = self.acc(a);
+        let n = u64::from(n);
+        acc.s.recipients += n;
+        acc.s
+            .hourly
+            .entry(t - t.rem_euclid(3600))
+            .or_default()
+            .recipients += n;
+        acc.w1h.add(t, n);
+        acc.w10m.add(t, n);
+    }
+
+    fn judge(&mut self, a: u32, which: Which, addr: &[u8]) {
+        let acc = &mut self.accounts[a as usize];
+        let account = acc.s.account.as_bytes();
+        let mismatch = if memchr::memchr(b'@', account).is_some() {
+            !addr.eq_ignore_ascii_case(account)
+        } else {
+            let lower = String::from_utf8_lossy(addr).to_ascii_lowercase();
+            if acc.undecided.len() < MAX_SENDERS
+                || acc.undecided.contains_key(&(which, lower.clone()))
+            {
+                *acc.undecided.entry((which, lower)).or_default() += 1;
+                return;
+            }
+            !bare_matches(account, addr, &self.local_domains)
+        };
+        if mismatch {
+            count_mismatch(acc, which, addr, 1);
+        }
+    }
+
+    /// The envelope sender of one of the account's messages.
+    pub fn on_sender(&mut self, a: u32, sender: &[u8]) {
+        self.judge(a, Which::Envelope, sender);
+    }
+
+    /// The header From of one of the account's messages (header_checks WARN/INFO line).
+    pub fn on_header_from(&mut self, a: u32, value: &[u8]) {
+        self.judge(a, Which::Header, header_address(value));
+    }
+
+    /// Final per-recipient statuses of one message (or of its hop) of the account.
+    pub fn on_statuses(&mut self, a: u32, sent: u64, bounced: u64, deferred: u64, expired: u64) {
+        let s = &mut self.acc(a).s;
+        s.sent += sent;
+        s.bounced += bounced;
+        s.deferred += deferred;
+        s.expired += expired;
+    }
+
+    pub fn on_rcpt_rejected(&mut self, a: u32) {
+        self.acc(a).s.rcpt_rejected += 1;
+    }
+
+    /// One failed authentication attempt, naming an account when the log does.
+    pub fn on_auth_failure(&mut self, a: Option<u32>, ip: IpAddr, t: Timestamp) {
+        self.totals.auth_failures += 1;
+        let ipa = self.ips.entry(ip).or_default();
+        ipa.auth_failures += 1;
+        seen(&mut ipa.first, &mut ipa.last, t);
+        if let Some(a) = a {
+            ipa.tried.insert(a);
+            let acc = self.acc(a);
+            acc.s.auth_failures += 1;
+            seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
+            let f = acc.failed.entry(ip).or_default();
+            f.total += 1;
+            f.pending += 1;
+            f.last = t;
+        }
+    }
+
+    /// Fold everything into the contract types.
+    pub fn finish(mut self) -> LogStats {
+        let mut domains: Vec<String> = self
+            .local_domains
+            .iter()
+            .map(|d| String::from_utf8_lossy(d).into_owned())
+            .collect();
+        domains.sort();
+        let mut accounts = Vec::with_capacity(self.accounts.len());
+        for mut acc in std::mem::take(&mut self.accounts) {
+            for ((which, addr), n) in std::mem::take(&mut acc.undecided) {
+                if !bare_matches(
+                    acc.s.account.as_bytes(),
+                    addr.as_bytes(),
+                    &self.local_domains,
+                ) {
+                    count_mismatch(&mut acc, which, addr.as_bytes(), n);
+                }
+            }
+            let mut top: Vec<(String, u64)> = acc.mismatched.into_iter().collect();
+            top.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+            top.truncate(TOP_SENDERS);
+            acc.s.mismatched_senders = top;
+            acc.s.peak_recipients_1h = acc.w1h.peak;
+            acc.s.peak_1h_start = acc.w1h.peak_start;
+            acc.s.peak_recipients_10m = acc.w10m.peak;
+            acc.s.peak_10m_start = acc.w10m.peak_start;
+            acc.s.failed_ips = acc.failed.iter().map(|(ip, f)| (*ip, f.total)).collect();
+            accounts.push(acc.s);
+        }
+        let mut ips: Vec<IpStats> = self
+            .ips
+            .into_iter()
+            .map(|(ip, x)| IpStats {
+                ip,
+                auth_failures: x.auth_failures,
+                accounts_tried: x.tried.len() as u64,
+                successes: x.successes,
+                accounts_succeeded: x
+                    .succeeded
+                    .iter()
+                    .map(|a| accounts[*a as usize].account.clone())
+                    .collect(),
+                first_seen: x.first,
+                last_seen: x.last,
+            })
+            .collect();
+        ips.sort_by_key(|x| x.ip);
+        accounts.sort_by(|x, y| x.account.cmp(&y.account));
+        LogStats {
+            accounts,
+            ips,
+            local_domains: domains,
+            totals: self.totals,
+        }
+    }
+}
+
+fn count_mismatch(acc: &mut Account, which: Which, addr: &[u8], n: u64) {
+    match which {
+        Which::Envelope => {
+            acc.s.sender_mismatch += n;
+            let lower = String::from_utf8_lossy(addr).to_ascii_lowercase();
+            if acc.mismatched.len() < MAX_SENDERS || acc.mismatched.contains_key(&lower) {
+                *acc.mismatched.entry(lower).or_default() += n;
+            }
+        }
+        Which::Header => acc.s.header_from_mismatch += n,
+    }
+}
+
+/// A bare username account `user` sends as `user@D` where D is a hosted domain.
+fn bare_matches(account: &[u8], addr: &[u8], local: &HashSet<Box<[u8]>>) -> bool {
+    match memchr::memrchr(b'@', addr) {
+        Some(at) => {
+            addr[..at].eq_ignore_ascii_case(account)
+                && local.contains(&addr[at + 1..].to_ascii_lowercase()[..])
+        }
+        None => addr.eq_ignore_ascii_case(account),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    fn acct(g: &mut Aggregator, name: &[u8]) -> u32 {
+        let fp = crate::logs::keys::Fingerprints::default().of(name);
+        g.account(fp, name)
+    }
+
+    #[test]
+    fn window_peak_is_exact() {
+        let mut w = Window::new(3600);
+        w.add(0, 10);
+        w.add(1000, 5);
+        w.add(3599, 1); // still within 3600 of 0
+        assert_eq!((w.peak, w.peak_start), (16, Some(0)));
+        w.add(3600, 20); // 0 drops out: 5 + 1 + 20
+        assert_eq!((w.peak, w.peak_start), (26, Some(1000)));
+        w.add(3500, 7); // late arrival inserted in order
+        assert_eq!(w.sum, 33);
+        assert_eq!(w.peak, 33);
+    }
+
+    #[test]
+    fn sender_mismatch_full_and_bare_accounts() {
+        let mut g = Aggregator::new(3600);
+        let a = acct(&mut g, b"Alice@Example.org");
+        g.on_sender(a, b"alice@example.org");
+        g.on_sender(a, b"billing@evil.example");
+        g.on_sender(a, b"billing@evil.example");
+        let b = acct(&mut g, b"bob");
+        g.on_sender(b, b"bob@hosted.example");
+        g.on_sender(b, b"Bob@other.example");
+        g.on_sender(b, b"info@hosted.example");
+        // The hosted domain is learnt after the messages: still judged right.
+        g.learn_local_domain(b"Hosted.Example");
+        g.on_header_from(a, b"\"Bank\" <secure@bank.example>");
+        let s = g.finish();
+        let alice = &s.accounts[0];
+        assert_eq!(alice.account, "Alice@Example.org");
+        assert_eq!(alice.sender_mismatch, 2);
+        assert_eq!(
+            alice.mismatched_senders,
+            vec![("billing@evil.example".to_string(), 2)]
+        );
+        assert_eq!(alice.header_from_mismatch, 1);
+        let bob = &s.accounts[1];
+        assert_eq!(bob.sender_mismatch, 2);
+        assert!(s.local_domains.contains(&"hosted.example".to_string()));
+        assert!(s.local_domains.contains(&"example.org".to_string()));
+    }
+
+    #[test]
+    fn success_after_failure_within_window() {
+        let mut g = Aggregator::new(3600);
+        let a = acct(&mut g, b"carol@x.example");
+        let bad = ip("203.0.113.5");
+        g.on_auth_failure(Some(a), bad, 100);
+        g.on_auth_failure(Some(a), bad, 200);
+        g.on_login(a, bad, 300, LoginKind::Mailbox);
+        g.on_auth_failure(Some(a), bad, 400);
+        g.on_login(a, bad, 400 + 3601, LoginKind::Smtp);
+        g.on_auth_failure(None, ip("198.51.100.1"), 500);
+        let s = g.finish();
+        let c = &s.accounts[0];
+        assert_eq!(c.success_after_failure.len(), 1);
+        assert_eq!(c.success_after_failure[0].failures_before, 2);
+        assert_eq!(c.auth_failures, 3);
+        assert_eq!(c.failed_ips.get(&bad), Some(&3));
+        assert_eq!(c.imap_logins, 1);
+        assert_eq!(s.ips.len(), 2);
+        let i = s.ips.iter().find(|x| x.ip == bad).expect("ip");
+        assert_eq!((i.auth_failures, i.successes, i.accounts_tried), (3, 2, 1));
+        assert_eq!(s.totals.auth_failures, 4);
+    }
+
+    #[test]
+    fn messages_and_hourly() {
+        let mut g = Aggregator::new(3600);
+        let a = acct(&mut g, b"dave@x.example");
+        let i = ip("192.0.2.9");
+        g.on_message(a, 7200 + 5, Some(i), "mail", b"ABCDEF123", true);
+        g.on_recipients(a, 7205, 3);
+        g.on_message(a, 7200 + 65, Some(i), "mail", b"ABCDEF124", false);
+        g.on_recipients(a, 7265, 2);
+        let s = g.finish();
+        let d = &s.accounts[0];
+        assert_eq!((d.messages, d.recipients), (2, 5));
+        assert_eq!(d.ips[&i].smtp, 1);
+        assert_eq!(d.hourly[&7200].messages, 2);
+        assert_eq!(d.hourly[&7200].recipients, 5);
+        assert_eq!(d.peak_recipients_10m, 5);
+        assert_eq!(d.sample_queue_ids[1], ("mail".into(), "ABCDEF124".into()));
+    }
+}

@@ -1,0 +1,239 @@
+//! Exim main-log lines, written by Exim itself (`2026-11-22 04:03:14 ID <= ...`) or through
+//! syslog (`... host exim[PID]: [2026-11-22 04:03:14 ]ID <= ...`).
+//!
+//! Message lines start with the message id and a flag: `<=` arrival, `=>` delivery, `->`
+//! further address of the same delivery, `*>` suppressed delivery, `**` bounce, `==` deferral,
+//! and `Completed`. Authentication is `A=authenticator:user` on the arrival line; failures are
+//! `authenticator failed for ...: 535 Incorrect authentication data (set_id=user)`.
+
+use super::line::{bracket_ip, find, number, until, Kind, Span, Status};
+use super::time::parse_exim;
+
+/// Strip Exim's own timestamp (present when syslog_timestamp is on, and in Exim's own files
+/// after the prefix split) and a `[pid]` (log_selector `+pid`).
+pub fn strip_own_prefix(msg: &[u8]) -> &[u8] {
+    let mut m = msg;
+    if let Some((_, n)) = parse_exim(m) {
+        if m.get(n) == Some(&b' ') {
+            m = &m[n + 1..];
+        }
+    }
+    if let Some(r) = m.strip_prefix(b"[") {
+        let d = r.iter().take_while(|c| c.is_ascii_digit()).count();
+        if d > 0 && r[d..].starts_with(b"] ") {
+            m = &r[d + 2..];
+        }
+    }
+    m
+}
+
+/// `1tABCD-000123-4X` (classic) or `1tABCD-0001234567-4Xa` style (Exim 4.97+ ids).
+pub fn is_id(t: &[u8]) -> bool {
+    let mut parts = t.split(|&c| c == b'-');
+    let (Some(a), Some(b), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    a.len() == 6
+        && (6..=11).contains(&b.len())
+        && (2..=4).contains(&c.len())
+        && t.iter().all(|x| x.is_ascii_alphanumeric() || *x == b'-')
+}
+
+/// ` KEY=value` (value up to the next space).
+fn tag<'a>(s: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let at = find(s, key)? + key.len();
+    Some(until(&s[at..], b' '))
+}
+
+pub fn parse(line: &[u8], msg: &[u8]) -> Kind {
+    let sp = |sub: &[u8]| Span::of(line, sub);
+    let id_end = msg.iter().position(|&c| c == b' ').unwrap_or(msg.len());
+    let id = &msg[..id_end];
+    if !is_id(id) {
+        if let Some(n) = find(msg, b"authenticator failed for ") {
+            let rest = &msg[n..];
+            let Some(ip) = bracket_ip(rest) else {
+                return Kind::Unparsed;
+            };
+            let user = find(rest, b"(set_id=")
+                .map(|k| until(&rest[k + 8..], b')'))
+                .unwrap_or_default();
+            return Kind::EximAuthFail { ip, user: sp(user) };
+        }
+        if find(msg, b" rejected RCPT ").is_some() {
+            if let Some(a) = tag(msg, b" A=") {
+                if let Some(c) = a.iter().position(|&x| x == b':') {
+                    return Kind::EximReject {
+                        user: sp(&a[c + 1..]),
+                    };
+                }
+            }
+        }
+        return Kind::Ignored;
+    }
+    let rest = msg.get(id_end + 1..).unwrap_or_default();
+    if rest == b"Completed" || rest.starts_with(b"Completed ") {
+        return Kind::Removed { qid: sp(id) };
+    }
+    let (flag, body) = (
+        rest.get(..3).unwrap_or_default(),
+        rest.get(3..).unwrap_or_default(),
+    );
+    let status = match flag {
+        b"<= " => return arrival(line, id, body),
+        b"=> " | b"-> " | b"*> " => Status::Sent,
+        b"** " => Status::Bounced,
+        b"== " => Status::Deferred,
+        _ => return Kind::Ignored,
+    };
+    let rcpt = until(body, b' ');
+    if rcpt.is_empty() {
+        return Kind::Unparsed;
+    }
+    Kind::Delivery {
+        qid: sp(id),
+        rcpt: sp(rcpt),
+        status,
+        dsn: Span::default(),
+        next_qid: Span::default(),
+        local: false,
+    }
+}
+
+/// `<= sender H=name (helo) [ip]:port ... A=auth:user S=size id=msgid ... for r1 r2`
+fn arrival(line: &[u8], id: &[u8], body: &[u8]) -> Kind {
+    let sp = |sub: &[u8]| Span::of(line, sub);
+    let sender = until(body, b' ');
+    let sender = if sender == b"<>" {
+        &sender[..0]
+    } else {
+        sender
+    };
+    let ip = find(body, b" H=").and_then(|n| {
+        let h = &body[n..];
+        // The host part ends where the next ` X=` field starts.
+        let end = find(&h[3..], b"=").map_or(h.len(), |e| e + 3);
+        bracket_ip(&h[..end])
+    });
+    let user = tag(body, b" A=")
+        .and_then(|a| a.iter().position(|&c| c == b':').map(|c| &a[c + 1..]))
+        .unwrap_or_default();
+    let size = tag(body, b" S=").and_then(number).unwrap_or(0);
+    let msgid = tag(body, b" id=").unwrap_or_default();
+    // `for r1 r2 ...` (log_selector +received_recipients) ends the line; a subject (`T="..."`)
+    // comes before it, so only look after the last quote.
+    let after_quote = memchr::memrchr(b'"', body).map_or(body, |q| &body[q..]);
+    let nrcpt = memchr::memmem::rfind(after_quote, b" for ").map(|n| {
+        after_quote[n + 5..]
+            .split(|&c| c == b' ')
+            .filter(|t| !t.is_empty())
+            .count() as u32
+    });
+    Kind::EximArrival {
+        id: sp(id),
+        sender: sp(sender),
+        ip,
+        user: sp(user),
+        size,
+        msgid: sp(msgid),
+        nrcpt,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logs::line::{parse_line, Event};
+
+    fn ev(s: &str) -> (Event, Vec<u8>) {
+        let b = s.as_bytes().to_vec();
+        (parse_line(&b, &mut ([0; 15], 0)), b)
+    }
+
+    fn text(b: &[u8], s: Span) -> &str {
+        std::str::from_utf8(s.get(b)).expect("utf8")
+    }
+
+    #[test]
+    fn ids() {
+        assert!(is_id(b"1tABCD-000123-4X"));
+        assert!(is_id(b"1tABCD-0001234567-4Xab"));
+        assert!(!is_id(b"1tABCD-000123"));
+        assert!(!is_id(b"dovecot_plain"));
+    }
+
+    #[test]
+    fn native_arrival_authenticated() {
+        let (e, b) = ev("2026-11-22 04:03:14 1tABCD-000123-4X <= alice@example.com H=(helo.example) [203.0.113.5]:51234 I=[192.0.2.1]:587 P=esmtpsa X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no A=dovecot_plain:alice S=1234 id=abc@example.com T=\"Invoice for you\" from <alice@example.com> for bob@example.net carol@example.org");
+        let Kind::EximArrival {
+            id,
+            sender,
+            ip,
+            user,
+            size,
+            msgid,
+            nrcpt,
+        } = e.kind
+        else {
+            panic!("{:?}", e.kind)
+        };
+        assert_eq!(text(&b, id), "1tABCD-000123-4X");
+        assert_eq!(text(&b, sender), "alice@example.com");
+        assert_eq!(ip.map(|i| i.to_string()), Some("203.0.113.5".into()));
+        assert_eq!(text(&b, user), "alice");
+        assert_eq!((size, nrcpt), (1234, Some(2)));
+        assert_eq!(text(&b, msgid), "abc@example.com");
+    }
+
+    #[test]
+    fn syslog_arrival_with_own_stamp_and_pid() {
+        let (e, b) = ev("Nov 22 04:03:14 mx exim[4242]: 2026-11-22 04:03:14 [4242] 1tABCD-000124-4X <= <> R=1tABCD-000123-4X U=Debian-exim P=local S=2345");
+        let Kind::EximArrival {
+            sender, ip, user, ..
+        } = e.kind
+        else {
+            panic!("{:?}", e.kind)
+        };
+        assert_eq!(text(&b, sender), "");
+        assert_eq!(ip, None);
+        assert_eq!(text(&b, user), "");
+    }
+
+    #[test]
+    fn deliveries_and_completion() {
+        for (flag, st) in [
+            ("=>", Status::Sent),
+            ("->", Status::Sent),
+            ("**", Status::Bounced),
+            ("==", Status::Deferred),
+        ] {
+            let s = format!("2026-11-22 04:03:15 1tABCD-000123-4X {flag} bob@example.net R=dnslookup T=remote_smtp H=mx.example.net [198.51.100.7] C=\"250 OK\"");
+            let (e, b) = ev(&s);
+            let Kind::Delivery { rcpt, status, .. } = e.kind else {
+                panic!("{:?}", e.kind)
+            };
+            assert_eq!((text(&b, rcpt), status), ("bob@example.net", st));
+        }
+        let (e, _) = ev("2026-11-22 04:03:16 1tABCD-000123-4X Completed");
+        assert!(matches!(e.kind, Kind::Removed { .. }));
+    }
+
+    #[test]
+    fn auth_failure_and_reject() {
+        let (e, b) = ev("2026-11-22 04:03:14 dovecot_plain authenticator failed for (User) [203.0.113.9]:40112 I=[192.0.2.1]:587: 535 Incorrect authentication data (set_id=alice@example.com)");
+        let Kind::EximAuthFail { ip, user } = e.kind else {
+            panic!("{:?}", e.kind)
+        };
+        assert_eq!(ip.to_string(), "203.0.113.9");
+        assert_eq!(text(&b, user), "alice@example.com");
+        let (e, b) = ev("2026-11-22 04:03:14 H=(helo) [203.0.113.5]:51234 I=[192.0.2.1]:587 F=<alice@example.com> A=dovecot_plain:alice rejected RCPT <x@y.example>: rate limit");
+        let Kind::EximReject { user } = e.kind else {
+            panic!("{:?}", e.kind)
+        };
+        assert_eq!(text(&b, user), "alice");
+        let (e, _) = ev("2026-11-22 04:03:14 Start queue run: pid=123");
+        assert_eq!(e.kind, Kind::Ignored);
+    }
+}

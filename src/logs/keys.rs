@@ -1,0 +1,198 @@
+//! Hash-map keys of the join: queue ids stored inline (no allocation per message) and a fast
+//! non-cryptographic hasher for keys the MTA generates (queue ids, pids), not the sender.
+
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FxHash (the rustc hasher): a multiply-rotate per word. Used only for keys the MTA makes
+/// (queue ids, process ids, interned numbers), which an outsider cannot choose.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// Longest queue id kept (Exim 4.97 ids are 23 characters, Postfix long ids about 17).
+pub const QID_MAX: usize = 31;
+
+/// A queue id, inline: up to 31 bytes and the length (top byte), as four words, so keys are
+/// built, compared and hashed without calls to memcpy/memcmp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Qid {
+    w: [u64; 4],
+}
+
+impl Qid {
+    /// `None` when longer than `QID_MAX` (no MTA writes such ids).
+    pub fn new(s: &[u8]) -> Option<Qid> {
+        if s.len() > QID_MAX {
+            return None;
+        }
+        let mut w = [0u64; 4];
+        for (i, word) in w.iter_mut().enumerate() {
+            let from = (i * 8).min(s.len());
+            let to = (i * 8 + 8).min(s.len());
+            let mut x = [0u8; 8];
+            x[..to - from].copy_from_slice(&s[from..to]);
+            *word = u64::from_le_bytes(x);
+        }
+        w[3] |= (s.len() as u64) << 56;
+        Some(Qid { w })
+    }
+
+    /// The queue id at `line[start..start + len]`, reading whole words when the line is long
+    /// enough (the common case) and masking off what follows the id.
+    pub fn at(line: &[u8], start: usize, len: usize) -> Option<Qid> {
+        if len > QID_MAX {
+            return None;
+        }
+        let Some(win) = line.get(start..start + 32) else {
+            return Qid::new(line.get(start..start + len)?);
+        };
+        let mut w = [0u64; 4];
+        for (i, word) in w.iter_mut().enumerate() {
+            let mut x = [0u8; 8];
+            x.copy_from_slice(&win[i * 8..i * 8 + 8]);
+            let keep = len.saturating_sub(i * 8).min(8);
+            let mask = if keep == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * keep)) - 1
+            };
+            *word = u64::from_le_bytes(x) & mask;
+        }
+        w[3] |= (len as u64) << 56;
+        Some(Qid { w })
+    }
+
+    fn len(&self) -> usize {
+        ((self.w[3] >> 56) as usize).min(QID_MAX)
+    }
+
+    pub fn to_string_lossy(&self) -> String {
+        let mut b = [0u8; 32];
+        for (i, word) in self.w.iter().enumerate() {
+            b[i * 8..i * 8 + 8].copy_from_slice(&word.to_le_bytes());
+        }
+        String::from_utf8_lossy(&b[..self.len()]).into_owned()
+    }
+}
+
+impl std::hash::Hash for Qid {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for w in self.w {
+            state.write_u64(w);
+        }
+    }
+}
+
+/// A message: host and queue id. The MTA instance is not part of the key: instances of one
+/// host draw queue ids from one file system (Postfix ids embed the inode), and genlog's relay
+/// hop logs the second instance's local deliveries under the first instance's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MsgKey {
+    pub host: u16,
+    pub qid: Qid,
+}
+
+/// An SMTP session: host, syslog tag and pid.
+pub fn session_key(host: u16, prog: u16, pid: u32) -> u64 {
+    (u64::from(host) << 48) | (u64::from(prog) << 32) | u64::from(pid)
+}
+
+/// Keyed 64-bit fingerprints of names (hosts, syslog tags, account names): computed on the
+/// worker threads so the join compares numbers, not strings. The key is random per run, so
+/// nobody can make an account name collide with another on purpose (SipHash).
+#[derive(Debug, Clone, Default)]
+pub struct Fingerprints {
+    key: std::collections::hash_map::RandomState,
+}
+
+impl Fingerprints {
+    pub fn of(&self, b: &[u8]) -> u64 {
+        use std::hash::BuildHasher;
+        self.key.hash_one(b)
+    }
+}
+
+/// 64-bit hash of a recipient address (case-insensitive), to tell recipients apart without
+/// storing them.
+pub fn addr_hash(b: &[u8]) -> u64 {
+    let mut h = Fx::default();
+    for c in b.chunks(8) {
+        let mut w = [0u8; 8];
+        for (d, s) in w.iter_mut().zip(c) {
+            *d = s.to_ascii_lowercase();
+        }
+        h.add(u64::from_le_bytes(w));
+    }
+    h.add(b.len() as u64);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qid_inline() {
+        let q = Qid::new(b"4Xk2Lm3Q9Zz8wB").expect("fits");
+        assert_eq!(q.to_string_lossy(), "4Xk2Lm3Q9Zz8wB");
+        assert!(Qid::new(&[b'A'; 40]).is_none());
+        assert_eq!(
+            Qid::new(&[b'A'; 31]).expect("fits").to_string_lossy().len(),
+            31
+        );
+        assert_ne!(Qid::new(b"AB"), Qid::new(b"AB\0"));
+        let line = b"x: 4Xk2Lm3Q9Zz8wB: removed and more text after the queue id";
+        assert_eq!(Qid::at(line, 3, 14), Some(q));
+        assert_eq!(Qid::at(&line[..17], 3, 14), Some(q));
+        assert_eq!(Qid::at(line, 3, 40), None);
+    }
+
+    #[test]
+    fn addr_hash_ignores_case() {
+        assert_eq!(addr_hash(b"Bob@Example.net"), addr_hash(b"bob@example.net"));
+        assert_ne!(addr_hash(b"bob@example.net"), addr_hash(b"bob@example.org"));
+        assert_eq!(session_key(1, 2, 3), (1 << 48) | (2 << 32) | 3);
+    }
+}

@@ -1,0 +1,620 @@
+//! One log line → one compact event: the syslog prefix (`TIMESTAMP HOST PROGRAM[PID]: `, or
+//! Exim's own `YYYY-MM-DD HH:MM:SS ` prefix) and a dispatch to the parser of the program.
+//!
+//! This runs on the worker threads. Events hold byte spans into the line instead of copies, so
+//! parsing allocates nothing; the join thread reads the fields from the same chunk buffer.
+
+use std::net::IpAddr;
+
+use memchr::memchr;
+
+use super::keys::{addr_hash, Fingerprints, Qid};
+use super::time::{parse_classic, parse_exim, parse_rfc3339, Stamp};
+use super::{dovecot, exim, postfix};
+
+/// A field of a line: byte offset from the start of the line, and length.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    pub off: u32,
+    pub len: u32,
+}
+
+impl Span {
+    /// The span of `sub`, which must be a subslice of `line`.
+    pub fn of(line: &[u8], sub: &[u8]) -> Span {
+        Span {
+            off: (sub.as_ptr() as usize).saturating_sub(line.as_ptr() as usize) as u32,
+            len: sub.len() as u32,
+        }
+    }
+
+    pub fn get<'a>(&self, line: &'a [u8]) -> &'a [u8] {
+        let start = self.off as usize;
+        line.get(start..start + self.len as usize)
+            .unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Final (or not) delivery status of one recipient, as the MTA logged it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Sent,
+    Bounced,
+    Deferred,
+    Expired,
+    /// Handed to another instance of this host (a loopback relay answered `queued as`); the
+    /// next instance's statuses are the final ones.
+    Relayed,
+}
+
+/// What a line says, as far as the join and the counts need it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// No parser understood the line (no syslog prefix, unknown program, malformed fields).
+    Unparsed,
+    /// Understood and of no use to the counts (TLS notes, postscreen, logouts...); only
+    /// emitted when an account's evidence lines are wanted.
+    Ignored,
+    /// smtpd `connect from NAME[IP]`.
+    Connect { ip: IpAddr },
+    /// smtpd `disconnect from ...`: the session ends.
+    Disconnect,
+    /// smtpd `QID: client=NAME[IP][, sasl_method=M, sasl_username=U]`: a message is born.
+    Client {
+        qid: Span,
+        ip: IpAddr,
+        method: Span,
+        user: Span,
+    },
+    /// `QID: uid=N from=<S>` (pickup) or a bounce's `sender non-delivery notification: QID`:
+    /// a message born without a client.
+    Born { qid: Span },
+    /// smtpd `SASL METHOD authentication failed` warning, with `sasl_username=` when logged.
+    SaslFail { ip: IpAddr, user: Span },
+    /// RCPT rejected in a transaction (`QID: reject: RCPT`) or before one (`NOQUEUE:`).
+    RcptReject { qid: Span },
+    /// cleanup `QID: message-id=<...>`.
+    MessageId { qid: Span, id: Span },
+    /// cleanup `QID: warning|info: header From: ...` (header_checks WARN/INFO).
+    HeaderFrom { qid: Span, from: Span },
+    /// qmgr `QID: from=<S>, size=N, nrcpt=N` (repeated on every retry).
+    QueueFrom {
+        qid: Span,
+        from: Span,
+        size: u64,
+        nrcpt: u32,
+    },
+    /// qmgr `QID: from=<S>, status=expired, returned to sender`.
+    Expired { qid: Span },
+    /// qmgr `QID: removed` / Exim `Completed`: the queue id is finished.
+    Removed { qid: Span },
+    /// A delivery attempt for one recipient. `next_qid`: the queue id of a loopback hop.
+    Delivery {
+        qid: Span,
+        rcpt: Span,
+        status: Status,
+        dsn: Span,
+        next_qid: Span,
+        local: bool,
+    },
+    /// Dovecot `imap-login: Login: user=<U>, ..., rip=IP` (also pop3).
+    MailboxLogin { user: Span, ip: IpAddr },
+    /// Dovecot `auth:` / `auth-worker(N):` failure naming `(user,ip)`.
+    DovecotFail { user: Span, ip: IpAddr },
+    /// Exim `<=` arrival (`A=authenticator:user` when authenticated).
+    EximArrival {
+        id: Span,
+        sender: Span,
+        ip: Option<IpAddr>,
+        user: Span,
+        size: u64,
+        msgid: Span,
+        nrcpt: Option<u32>,
+    },
+    /// Exim `authenticator failed ... (set_id=user)`.
+    EximAuthFail { ip: IpAddr, user: Span },
+    /// Exim `rejected RCPT` in an authenticated session (`A=...:user`).
+    EximReject { user: Span },
+}
+
+/// One parsed line.
+#[derive(Debug, Clone, Copy)]
+pub struct Event {
+    /// Line index within its chunk (the join adds the chunk's first line number).
+    pub line: u32,
+    /// Byte offset of the line within its chunk, and its length.
+    pub start: u32,
+    pub len: u32,
+    pub stamp: Option<Stamp>,
+    pub host: Span,
+    /// The syslog tag (`postfix/submission/smtpd`); empty for Exim's own log format.
+    pub prog: Span,
+    pub pid: u32,
+    pub kind: Kind,
+    /// Fingerprints (see `keys::Fingerprints`) of the host and the tag, and of the kind's
+    /// account name; for a delivery, `keys::addr_hash` of the recipient. 0 when absent.
+    pub host_fp: u64,
+    pub prog_fp: u64,
+    pub name_fp: u64,
+    /// The kind's queue id (message id for Exim), built here where the line is in cache.
+    pub qid: Option<Qid>,
+}
+
+/// Which parser a program's lines go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prog {
+    /// A Postfix daemon: the tag's last `/` component.
+    Postfix(postfix::Service),
+    Dovecot,
+    Exim,
+    Other,
+}
+
+pub fn classify(tag: &[u8]) -> Prog {
+    if let Some(slash) = memchr::memrchr(b'/', tag) {
+        return match postfix::Service::of(&tag[slash + 1..]) {
+            Some(s) => Prog::Postfix(s),
+            None => Prog::Other,
+        };
+    }
+    match tag {
+        b"dovecot" => Prog::Dovecot,
+        b"exim" | b"exim4" => Prog::Exim,
+        _ => Prog::Other,
+    }
+}
+
+/// The syslog prefix of a line.
+#[derive(Debug, Clone, Copy)]
+pub struct Prefix {
+    pub stamp: Stamp,
+    pub host: Span,
+    pub prog: Span,
+    pub pid: u32,
+    /// Offset of the message text.
+    pub msg: usize,
+    /// Exim's own log format (no host, no tag).
+    pub native_exim: bool,
+}
+
+/// Split `TIMESTAMP HOST TAG[PID]: MESSAGE` (classic or RFC 3339 stamps) or Exim's
+/// `YYYY-MM-DD HH:MM:SS [+ZZZZ] MESSAGE`. `cache` remembers the last classic stamp's bytes, as
+/// consecutive lines mostly share the second.
+pub fn split(line: &[u8], cache: &mut ([u8; 15], u32)) -> Option<Prefix> {
+    let first = *line.first()?;
+    let (stamp, mut i) = if first.is_ascii_uppercase() {
+        let head: &[u8; 15] = line.get(..15)?.try_into().ok()?;
+        // Two overlapping word compares instead of a memcmp call.
+        let word = |b: &[u8; 15], at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&b[at..at + 8]);
+            u64::from_ne_bytes(w)
+        };
+        let same = word(head, 0) == word(&cache.0, 0) && word(head, 7) == word(&cache.0, 7);
+        let p = if same {
+            cache.1
+        } else {
+            let p = parse_classic(head)?;
+            *cache = (*head, p);
+            p
+        };
+        (Stamp::Classic(p), 15)
+    } else if first.is_ascii_digit() {
+        match parse_rfc3339(line) {
+            Some(x) => x,
+            None => {
+                let (stamp, n) = parse_exim(line)?;
+                let msg = n + 1;
+                if line.get(n) != Some(&b' ') {
+                    return None;
+                }
+                return Some(Prefix {
+                    stamp,
+                    host: Span::default(),
+                    prog: Span::default(),
+                    pid: 0,
+                    msg,
+                    native_exim: true,
+                });
+            }
+        }
+    } else {
+        return None;
+    };
+    if line.get(i) != Some(&b' ') {
+        return None;
+    }
+    i += 1;
+    let rest = &line[i..];
+    let sp = memchr(b' ', rest)?;
+    let host = Span::of(line, &rest[..sp]);
+    i += sp + 1;
+    let tail = &line[i..];
+    let end = tail
+        .iter()
+        .position(|&c| c == b'[' || c == b':' || c == b' ')?;
+    if end == 0 {
+        return None;
+    }
+    let prog = Span::of(line, &tail[..end]);
+    let mut pid = 0u32;
+    let mut j = end;
+    if tail[j] == b'[' {
+        j += 1;
+        let digits = tail[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || digits > 9 || tail.get(j + digits) != Some(&b']') {
+            return None;
+        }
+        pid = tail[j..j + digits]
+            .iter()
+            .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+        j += digits + 1;
+    }
+    if tail.get(j) != Some(&b':') || tail.get(j + 1) != Some(&b' ') {
+        return None;
+    }
+    Some(Prefix {
+        stamp,
+        host,
+        prog,
+        pid,
+        msg: i + j + 2,
+        native_exim: false,
+    })
+}
+
+/// Parse one line (without its newline) into an event.
+pub fn parse_line(line: &[u8], cache: &mut ([u8; 15], u32)) -> Event {
+    let mut ev = Event {
+        line: 0,
+        start: 0,
+        len: line.len() as u32,
+        stamp: None,
+        host: Span::default(),
+        prog: Span::default(),
+        pid: 0,
+        kind: Kind::Unparsed,
+        host_fp: 0,
+        prog_fp: 0,
+        name_fp: 0,
+        qid: None,
+    };
+    let Some(p) = split(line, cache) else {
+        return ev;
+    };
+    ev.stamp = Some(p.stamp);
+    ev.host = p.host;
+    ev.prog = p.prog;
+    ev.pid = p.pid;
+    let msg = &line[p.msg..];
+    ev.kind = if p.native_exim {
+        exim::parse(line, exim::strip_own_prefix(msg))
+    } else {
+        match classify(p.prog.get(line)) {
+            Prog::Postfix(s) => postfix::parse(line, msg, s),
+            Prog::Dovecot => dovecot::parse(line, msg),
+            Prog::Exim => exim::parse(line, exim::strip_own_prefix(msg)),
+            Prog::Other => Kind::Unparsed,
+        }
+    };
+    ev
+}
+
+/// Per-chunk counts the worker keeps besides the events.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ChunkCounts {
+    pub lines: u64,
+    pub ignored: u64,
+}
+
+/// The span (within the chunk) of a recent host or tag, and its fingerprint: lines of a chunk
+/// share a handful of these, so each is hashed about once per chunk.
+#[derive(Debug, Clone, Copy, Default)]
+struct Recent {
+    start: usize,
+    len: usize,
+    fp: u64,
+}
+
+#[derive(Debug, Default)]
+struct RecentNames {
+    slots: [Recent; 16],
+    next: usize,
+}
+
+impl RecentNames {
+    fn fp(&mut self, chunk: &[u8], start: usize, len: usize, fps: &Fingerprints) -> u64 {
+        if len == 0 {
+            return 0;
+        }
+        let name = &chunk[start..start + len];
+        for r in &self.slots {
+            if r.len == len && r.fp != 0 && chunk[r.start..r.start + r.len] == *name {
+                return r.fp;
+            }
+        }
+        let fp = fps.of(name).max(1);
+        self.slots[self.next % self.slots.len()] = Recent { start, len, fp };
+        self.next += 1;
+        fp
+    }
+}
+
+/// The queue id field of a kind, if it has one.
+fn kind_qid(kind: &Kind) -> Option<Span> {
+    match kind {
+        Kind::Client { qid, .. }
+        | Kind::Born { qid }
+        | Kind::RcptReject { qid }
+        | Kind::MessageId { qid, .. }
+        | Kind::HeaderFrom { qid, .. }
+        | Kind::QueueFrom { qid, .. }
+        | Kind::Expired { qid }
+        | Kind::Removed { qid }
+        | Kind::Delivery { qid, .. } => Some(*qid).filter(|q| !q.is_empty()),
+        Kind::EximArrival { id, .. } => Some(*id),
+        _ => None,
+    }
+}
+
+/// The name field of a kind, whose fingerprint the join uses.
+fn name_fp(line: &[u8], kind: &Kind, fps: &Fingerprints) -> u64 {
+    let user = match kind {
+        Kind::Client { user, .. }
+        | Kind::SaslFail { user, .. }
+        | Kind::DovecotFail { user, .. }
+        | Kind::MailboxLogin { user, .. }
+        | Kind::EximArrival { user, .. }
+        | Kind::EximAuthFail { user, .. }
+        | Kind::EximReject { user } => *user,
+        Kind::Delivery { rcpt, .. } => return addr_hash(rcpt.get(line)),
+        _ => return 0,
+    };
+    if user.is_empty() {
+        0
+    } else {
+        fps.of(user.get(line)).max(1)
+    }
+}
+
+/// Parse every line of `chunk` into `out`. `skip_first`: the chunk starts in the middle of an
+/// over-long line whose beginning the previous chunk already counted. Ignored lines are
+/// dropped unless `keep_ignored` (they are only wanted as evidence lines).
+pub fn parse_chunk(
+    chunk: &[u8],
+    skip_first: bool,
+    keep_ignored: bool,
+    fps: &Fingerprints,
+    out: &mut Vec<Event>,
+) -> ChunkCounts {
+    let mut counts = ChunkCounts::default();
+    let mut cache = ([0u8; 15], 0u32);
+    let mut names = RecentNames::default();
+    let mut pos = 0usize;
+    if skip_first {
+        pos = match memchr(b'\n', chunk) {
+            Some(n) => n + 1,
+            None => chunk.len(),
+        };
+    }
+    let mut idx = 0u32;
+    while pos < chunk.len() {
+        let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |n| pos + n);
+        let mut line = &chunk[pos..end];
+        if let [head @ .., b'\r'] = line {
+            line = head;
+        }
+        let mut ev = parse_line(line, &mut cache);
+        counts.lines += 1;
+        if ev.kind == Kind::Ignored {
+            counts.ignored += 1;
+        }
+        if ev.kind != Kind::Ignored || keep_ignored {
+            ev.line = idx;
+            ev.start = pos as u32;
+            ev.host_fp = names.fp(chunk, pos + ev.host.off as usize, ev.host.len as usize, fps);
+            ev.prog_fp = names.fp(chunk, pos + ev.prog.off as usize, ev.prog.len as usize, fps);
+            ev.name_fp = name_fp(line, &ev.kind, fps);
+            ev.qid = kind_qid(&ev.kind)
+                .and_then(|q| Qid::at(chunk, pos + q.off as usize, q.len as usize));
+            out.push(ev);
+        }
+        idx += 1;
+        pos = end + 1;
+    }
+    counts
+}
+
+/// Dotted-quad IPv4 without the UTF-8 check and generic parser of `str::parse` (most
+/// addresses in logs are IPv4). Leading zeros are refused, as `std` does.
+fn ipv4(b: &[u8]) -> Option<std::net::Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    for (n, o) in octets.iter_mut().enumerate() {
+        if n > 0 {
+            if b.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let d = b[i.min(b.len())..]
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if d == 0 || d > 3 || (d > 1 && b[i] == b'0') {
+            return None;
+        }
+        let v = b[i..i + d]
+            .iter()
+            .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+        *o = u8::try_from(v).ok()?;
+        i += d;
+    }
+    (i == b.len()).then(|| std::net::Ipv4Addr::from(octets))
+}
+
+/// Parse an IP address from bytes (IPv6 may carry an `IPv6:` prefix as Postfix logs it).
+pub fn ip(b: &[u8]) -> Option<IpAddr> {
+    if let Some(v4) = ipv4(b) {
+        return Some(IpAddr::V4(v4));
+    }
+    let b = b.strip_prefix(b"IPv6:").unwrap_or(b);
+    if b.is_empty() || b.len() > 45 {
+        return None;
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+/// Find `needle` in `hay`, returning the index. Log fields are short: a memchr for the first
+/// byte and a compare beats building a `memmem` searcher per call.
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    let mut i = 0;
+    while let Some(p) = memchr(first, &hay[i..]) {
+        let at = i + p;
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// Bytes up to (not including) the first `stop`, or all of them.
+pub fn until(b: &[u8], stop: u8) -> &[u8] {
+    match memchr(stop, b) {
+        Some(n) => &b[..n],
+        None => b,
+    }
+}
+
+/// A decimal number at the start of `b`.
+pub fn number(b: &[u8]) -> Option<u64> {
+    let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if n == 0 || n > 18 {
+        return None;
+    }
+    Some(
+        b[..n]
+            .iter()
+            .fold(0u64, |a, c| a * 10 + u64::from(c - b'0')),
+    )
+}
+
+/// `NAME[IP]` or `NAME[IP]:PORT` at the start of `b` (Postfix's client notation): the IP.
+pub fn bracket_ip(b: &[u8]) -> Option<IpAddr> {
+    let open = memchr(b'[', b)?;
+    let close = memchr(b']', &b[open..])? + open;
+    ip(&b[open + 1..close])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prefix(s: &str) -> Option<Prefix> {
+        split(s.as_bytes(), &mut ([0; 15], 0))
+    }
+
+    #[test]
+    fn classic_prefix() {
+        let s = "Nov 22 04:03:14 mail postfix/submission/smtpd[19808]: connect from x[1.2.3.4]";
+        let p = prefix(s).expect("prefix");
+        assert_eq!(p.host.get(s.as_bytes()), b"mail");
+        assert_eq!(p.prog.get(s.as_bytes()), b"postfix/submission/smtpd");
+        assert_eq!(p.pid, 19808);
+        assert_eq!(&s[p.msg..], "connect from x[1.2.3.4]");
+        assert!(!p.native_exim);
+    }
+
+    #[test]
+    fn rfc3339_prefix_without_pid() {
+        let s = "2026-11-22T04:03:14.123456+09:00 mail dovecot: imap-login: Login: user=<a>";
+        let p = prefix(s).expect("prefix");
+        assert_eq!(p.prog.get(s.as_bytes()), b"dovecot");
+        assert_eq!(p.pid, 0);
+        assert_eq!(&s[p.msg..], "imap-login: Login: user=<a>");
+    }
+
+    #[test]
+    fn exim_native_prefix() {
+        let s = "2026-11-22 04:03:14 1tABCD-000123-4X Completed";
+        let p = prefix(s).expect("prefix");
+        assert!(p.native_exim);
+        assert_eq!(&s[p.msg..], "1tABCD-000123-4X Completed");
+    }
+
+    #[test]
+    fn broken_prefixes() {
+        assert!(prefix("").is_none());
+        assert!(prefix("postfix/smtpd[1]: connect from x[1.2.3.4]").is_none());
+        assert!(prefix("Nov 22 04:03:14 mail message repeated 3 times: [ x]").is_none());
+        assert!(prefix("Nov 22 04:03:14 mail prog[12x]: y").is_none());
+        assert!(prefix("Nov 22 04:03:14 mail").is_none());
+        assert!(prefix("Nov 22 04:03:14 mail kernel: [1.2] \u{fffd}").is_some());
+    }
+
+    #[test]
+    fn ip_addresses() {
+        assert_eq!(ip(b"192.0.2.1"), Some("192.0.2.1".parse().expect("ip")));
+        assert_eq!(ip(b"0.0.0.0"), Some("0.0.0.0".parse().expect("ip")));
+        assert_eq!(
+            ip(b"IPv6:2001:db8::1"),
+            Some("2001:db8::1".parse().expect("ip"))
+        );
+        assert_eq!(
+            ip(b"::ffff:192.0.2.1"),
+            Some("::ffff:192.0.2.1".parse().expect("ip"))
+        );
+        for bad in [
+            &b"256.1.1.1"[..],
+            b"1.2.3",
+            b"1.2.3.4.",
+            b"01.2.3.4",
+            b"1..2.3",
+            b"",
+            b"185.2",
+        ] {
+            assert_eq!(ip(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn find_substrings() {
+        assert_eq!(find(b"a, relay=x, relay=y", b", relay="), Some(1));
+        assert_eq!(find(b"abc", b"c"), Some(2));
+        assert_eq!(find(b"abc", b"cd"), None);
+        assert_eq!(find(b"", b"x"), None);
+        assert_eq!(find(b"abc", b""), Some(0));
+    }
+
+    #[test]
+    fn chunk_lines_and_crlf() {
+        let text = b"Nov 22 04:03:14 mail CRON[1]: x\r\nNov 22 04:03:15 mail postfix/anvil[2]: statistics: max\nlast";
+        let mut out = Vec::new();
+        let c = parse_chunk(text, false, false, &Fingerprints::default(), &mut out);
+        assert_eq!(c.lines, 3);
+        assert_eq!(c.ignored, 1);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].len, 31);
+        assert_eq!(out[1].line, 2);
+        assert_eq!(out[1].kind, Kind::Unparsed);
+        let mut out = Vec::new();
+        let c = parse_chunk(
+            b"tail of a long line\nnext\n",
+            true,
+            false,
+            &Fingerprints::default(),
+            &mut out,
+        );
+        assert_eq!(c.lines, 1);
+    }
+}
