@@ -113,7 +113,8 @@ pub enum Command {
             Each signal has a code, a threshold that can be changed (flags, --set, or a TOML \
             --config file) and a sentence of evidence; accounts are ranked by score.\n\n\
             Exit codes: 0 nothing flagged; 1 an account or IP flagged; 2 usage error or \
-            unreadable input."
+            unreadable input.",
+        after_long_help = crate::logs::signals::catalogue_help()
     )]
     Logs(LogsArgs),
 

@@ -78,8 +78,18 @@ impl Render for Report<'_> {
                 .collect();
             writeln!(out, "not understood, by program: {}", by.join(", "))?;
         }
-        writeln!(out, "home: {}", escape(&self.home.note))?;
-        writeln!(out, "countries: {}", escape(&self.geo.note))?;
+        writeln!(out, "{}", escape(&self.home.note))?;
+        if self.geo.sources.is_empty() {
+            writeln!(out, "{}", escape(&self.geo.note))?;
+        } else {
+            let sources: Vec<String> = self
+                .geo
+                .sources
+                .iter()
+                .map(|s| format!("{} ({}, {})", s.path.display(), s.kind, s.detail))
+                .collect();
+            writeln!(out, "countries from {}", escape(&sources.join(", ")))?;
+        }
 
         let flagged = self.accounts.iter().filter(|a| a.flagged).count();
         let noted: Vec<&AccountVerdict> = self

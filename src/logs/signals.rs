@@ -42,6 +42,31 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     (IP_ACCOUNT_FAILURES, "many failures from one IP against one account: a dictionary attack or a stale password (not flagged)"),
 ];
 
+/// The signal codes and every threshold key with its default, for `logs --help` and the man
+/// page (the keys are those of `--set` and the `--config` file).
+pub fn catalogue_help() -> String {
+    let mut help = String::from("Signal codes (stable):\n");
+    for (code, what) in CATALOGUE {
+        help.push_str(&format!("  {code}\n      {what}\n"));
+    }
+    help.push_str("\nThresholds and weights (--set KEY=VALUE, or KEY = VALUE in --config FILE):\n");
+    if let Ok(serde_json::Value::Object(fields)) =
+        serde_json::to_value(crate::logs::config::JudgeConfig::default())
+    {
+        for (key, value) in fields {
+            match value {
+                serde_json::Value::Object(inner) => {
+                    for (k, v) in inner {
+                        help.push_str(&format!("  {key}.{k} = {v}\n"));
+                    }
+                }
+                v => help.push_str(&format!("  {key} = {v}\n")),
+            }
+        }
+    }
+    help
+}
+
 pub const ACCOUNT_RECIPIENTS_PEAK: &str = "account.recipients_peak";
 pub const ACCOUNT_RECIPIENTS_TOTAL: &str = "account.recipients_total";
 pub const ACCOUNT_POPULATION_OUTLIER: &str = "account.population_outlier";
@@ -1118,7 +1143,10 @@ mod tests {
         );
         // Ordinary users are listed too (JSON has every account), without signals.
         assert_eq!(j.accounts.len(), 302);
-        assert_eq!(j.accounts.iter().filter(|a| !a.signals.is_empty()).count(), 2);
+        assert_eq!(
+            j.accounts.iter().filter(|a| !a.signals.is_empty()).count(),
+            2
+        );
         assert_eq!(j.population.sending_accounts, 302);
         assert_eq!(j.population.recipients, 10);
     }
