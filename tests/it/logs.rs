@@ -342,3 +342,37 @@ fn classic_timestamps_cross_the_new_year() {
     assert_eq!(doc["totals"]["first"], 1767225598);
     assert_eq!(doc["totals"]["last"], 1767225602);
 }
+
+#[test]
+fn an_mmdb_country_database_gives_the_same_verdicts_as_the_csv() {
+    #[derive(serde::Serialize)]
+    struct Iso {
+        iso_code: String,
+    }
+    #[derive(serde::Serialize)]
+    struct Record {
+        country: Iso,
+    }
+    let csv = fixture("logs/sample-geo.csv");
+    let mut writer = mmdb_writer::Writer::new("GeoLite2-Country");
+    for line in std::fs::read_to_string(&csv).unwrap().lines().skip(1) {
+        let (net, cc) = line.split_once(',').unwrap();
+        let record = Record {
+            country: Iso {
+                iso_code: cc.to_string(),
+            },
+        };
+        let net: mmdb_writer::ipnet::IpNet = net.parse().unwrap();
+        writer.insert(net, &record).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mmdb = dir.path().join("country.mmdb");
+    std::fs::write(&mmdb, writer.to_bytes().unwrap()).unwrap();
+
+    let sample = fixture("logs/sample");
+    let (_, by_csv) = logs_json(&[sample.to_str().unwrap(), "--rir", csv.to_str().unwrap()]);
+    let (_, by_mmdb) = logs_json(&[sample.to_str().unwrap(), "--geoip", mmdb.to_str().unwrap()]);
+    assert_eq!(by_mmdb["geo"]["sources"][0]["kind"], "mmdb");
+    assert_eq!(by_mmdb["accounts"], by_csv["accounts"]);
+    assert_eq!(by_mmdb["home_countries"], serde_json::json!(["DE"]));
+}
