@@ -1,7 +1,7 @@
 //! `mailsleuth dnsbl`: expand the targets, pick the zones, run the look-ups through the run's
 //! resolver, and stream or print the results.
 
-use std::io::{self, BufReader, Write};
+use std::io::{self, Read, Write};
 
 use anyhow::Context;
 use serde::Serialize;
@@ -13,6 +13,7 @@ use crate::dnsbl::{
     ProbeStatus, RunOptions, Sourced,
 };
 use crate::exit::Outcome;
+use crate::output::evidence::InputInfo;
 use crate::output::progress::{Progress, Unit};
 use crate::output::{Emitter, OutputConfig, Render, Table};
 
@@ -39,18 +40,27 @@ pub fn run(
 
     // Every target is read and every range sized before the first query: a typo on line
     // 9,000 of a file is a usage error, not a half-finished run.
+    // Lists are read whole (they are small) so that each one's SHA-256 goes into the report.
     let mut targets: Vec<Sourced> = Vec::new();
+    let mut inputs: Vec<InputInfo> = Vec::new();
     for text in &args.targets {
         if text == "-" {
-            targets.extend(dnsbl::read_list(io::stdin().lock(), "-")?);
+            let mut bytes = Vec::new();
+            io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .context("reading stdin")?;
+            targets.extend(dnsbl::read_list(&bytes[..], "-")?);
+            inputs.push(InputInfo::of_bytes("-", &bytes));
         } else {
             targets.push(dnsbl::parse_arg(text)?);
         }
     }
     for path in &args.files {
         let origin = path.display().to_string();
-        let file = std::fs::File::open(path).with_context(|| format!("-f {origin}"))?;
-        targets.extend(dnsbl::read_list(BufReader::new(file), &origin)?);
+        let bytes = std::fs::read(path).with_context(|| format!("-f {origin}"))?;
+        targets.extend(dnsbl::read_list(&bytes[..], &origin)?);
+        inputs.push(InputInfo::of_bytes(&origin, &bytes));
     }
     if targets.is_empty() {
         anyhow::bail!("no targets: give addresses, ranges or host names, -f FILE, or - for stdin");
@@ -94,6 +104,7 @@ pub fn run(
         names: &report.names,
         probes: &report.probes,
         summary: &report.summary,
+        inputs: &inputs,
         ips: if output.format == Format::Table {
             &report.ips
         } else {

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{IpResult, NameResult, ProbeResult, Status, ZoneResult, ZoneSummary};
+use crate::output::evidence::InputInfo;
 use crate::output::{Render, Table};
 
 /// What follows the `results` of a JSON document; as a table, the whole report.
@@ -15,6 +16,8 @@ pub struct Trailer<'a> {
     pub names: &'a [NameResult],
     pub probes: &'a [ProbeResult],
     pub summary: &'a [ZoneSummary],
+    /// The target lists read (`-f FILE`, stdin) as evidence.
+    pub inputs: &'a [InputInfo],
     /// Tables show the addresses here, at the end (one aligned table); JSON has them as items.
     #[serde(skip)]
     pub ips: &'a [IpResult],

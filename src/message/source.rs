@@ -6,20 +6,14 @@ use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+use crate::output::evidence::hex;
+pub use crate::output::evidence::InputInfo;
 
 /// The largest message analysed whole; a longer one is cut here and flagged, so hostile input
 /// (a 10 GB "message" with no line breaks) cannot exhaust memory.
 pub const MAX_MESSAGE_BYTES: usize = 64 << 20;
-
-/// One input file as evidence: where it is, how big, and its SHA-256.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputInfo {
-    pub path: String,
-    pub size: u64,
-    pub sha256: String,
-}
 
 /// One message read from an input.
 #[derive(Debug)]
@@ -291,14 +285,6 @@ impl<R: Read> Read for Hashing<R> {
         self.size += n as u64;
         Ok(n)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]

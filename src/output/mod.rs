@@ -5,6 +5,7 @@
 //! on a 100,000-message mbox whatever the format. The JSON document therefore carries its
 //! `inputs` (whose SHA-256 is known only once an input has been read to its end) after its items.
 
+pub mod evidence;
 pub mod progress;
 pub mod sanitize;
 pub mod table;

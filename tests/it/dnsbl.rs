@@ -414,6 +414,13 @@ fn targets_from_files_and_stdin() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let doc = r.json();
     assert_eq!(doc["results"].as_array().unwrap().len(), 3);
+    // Both lists are recorded as evidence.
+    assert_eq!(doc["inputs"][0]["path"], "-");
+    assert_eq!(doc["inputs"][0]["size"], 14);
+    assert!(doc["inputs"][1]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("ips.txt"));
     assert_eq!(
         zone(result(&doc, "198.51.100.22"), "dnsbl-1.uceprotect.net")["status"],
         "listed"
