@@ -2,6 +2,7 @@
 //! modules; each capability takes typed input and returns a typed report, and only `output`
 //! knows how reports look.
 
+pub mod civil;
 pub mod cli;
 pub mod commands;
 pub mod dns;
@@ -11,6 +12,7 @@ pub mod exit;
 pub mod findings;
 pub mod geo;
 pub mod headers;
+pub mod ip;
 pub mod logs;
 pub mod message;
 pub mod output;

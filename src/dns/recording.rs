@@ -224,25 +224,11 @@ fn rdata_text(data: &Rdata) -> String {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` without a date crate (days-from-civil inverse, H. Hinnant).
+/// `YYYY-MM-DDTHH:MM:SSZ` of a system time.
 fn utc_text(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
+    crate::civil::rfc3339_utc(
+        t.duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
     )
 }
 

@@ -34,23 +34,9 @@ pub fn duration(seconds: i64) -> String {
     }
 }
 
-/// Days since 1970-01-01 to (year, month, day); Howard Hinnant's `civil_from_days`.
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// `"2026-11-20"`.
 pub fn date(t: Timestamp) -> String {
-    let (y, m, d) = civil(t.div_euclid(86_400));
+    let (y, m, d) = crate::civil::civil_from_days(t.div_euclid(86_400));
     format!("{y:04}-{m:02}-{d:02}")
 }
 

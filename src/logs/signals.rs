@@ -12,6 +12,9 @@
 //! successes) and for logging in after repeated failures; repeated failures against one account
 //! are shown but not flagged, as a device with a stale password looks the same.
 
+// Addresses that never leave the site or the provider (webmail on loopback, NAT inside)
+// count as home and belong to no country: `is_local`.
+use crate::ip::{canonical, is_internal as is_local};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 
@@ -211,36 +214,6 @@ impl Judgement {
     /// The addresses to block (exit code 1, access map).
     pub fn flagged_ips(&self) -> impl Iterator<Item = &IpVerdict> {
         self.ips.iter().filter(|i| i.flagged)
-    }
-}
-
-/// Addresses that never leave the site or the provider (webmail on loopback, NAT inside):
-/// they count as home and belong to no country.
-fn is_local(ip: IpAddr) -> bool {
-    match canonical(ip) {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || (o[0] == 100 && (o[1] & 0xc0) == 64) // 100.64.0.0/10, carrier-grade NAT
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (s[0] & 0xfe00) == 0xfc00 // unique local
-                || (s[0] & 0xffc0) == 0xfe80 // link local
-        }
-    }
-}
-
-/// IPv4-mapped IPv6 addresses as IPv4, so one client is one key.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
     }
 }
 

@@ -73,38 +73,8 @@ impl Boundary {
     }
 }
 
-/// Addresses that are never the public origin of a message: private (RFC 1918, RFC 4193),
-/// shared CGNAT space (RFC 6598), loopback, link-local and unspecified.
-pub fn is_internal(ip: IpAddr) -> bool {
-    match canonical(ip) {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-        }
-        IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-        }
-    }
-}
-
-/// IPv4-mapped IPv6 addresses (`::ffff:192.0.2.1`) are their IPv4 address.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
-        v4 => v4,
-    }
-}
+use crate::ip::canonical;
+pub use crate::ip::is_internal;
 
 fn in_network(ip: IpAddr, net: IpAddr, len: u8) -> bool {
     match (ip, net) {
