@@ -67,12 +67,16 @@ pub fn run(
     }
     let max_ips = usize::try_from(args.max_ips).unwrap_or(usize::MAX);
     let plan = Plan::new(&targets, max_ips)?;
+    drop(targets);
 
     let session = DnsSession::new(&args.dns)?;
     let options = RunOptions {
         concurrency: args.dns.dns_concurrency,
         txt: args.txt,
         max_ips,
+        // JSON and tables list every result in input order at the end; NDJSON has streamed
+        // each one already, so keeping them would only hold the whole input in memory.
+        keep_results: output.format != Format::Ndjson,
     };
     let mut emitter = Emitter::new(output, out, SCHEMA, "results").context("writing the report")?;
     let mut observer = Streaming {

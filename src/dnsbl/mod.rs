@@ -116,28 +116,33 @@ pub struct ZoneSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DnsblReport {
     pub probes: Vec<ProbeResult>,
+    /// Every address, in input order; empty when the run did not keep results
+    /// ([`RunOptions::keep_results`] off: they were streamed to the observer instead).
     pub ips: Vec<IpResult>,
+    /// Every host name, in input order; empty when the run did not keep results.
     pub names: Vec<NameResult>,
+    /// Counted as results finish, so it covers every result whether kept or not.
     pub summary: Vec<ZoneSummary>,
+    /// Host names whose resolution failed or lost addresses to --max-ips, counted as they
+    /// finish: with the summary, all [`DnsblReport::outcome`] needs when results are not kept.
+    #[serde(skip)]
+    pub(crate) name_errors: usize,
 }
 
 impl DnsblReport {
     /// The exit-code verdict: any hit on a block list flags (allow-list hits never do);
     /// otherwise any error (zone error, stopped zone, failed name resolution) leaves the run
     /// incomplete; otherwise clean. PTR/FCrDNS failures are reported but do not change it:
-    /// they are context, not the question asked.
+    /// they are context, not the question asked. Read from the per-zone counts rather than
+    /// the results, which a streaming run does not keep.
     pub fn outcome(&self) -> Outcome {
-        let zones = || {
-            self.ips
-                .iter()
-                .flat_map(|r| r.zones.iter())
-                .chain(self.names.iter().flat_map(|n| n.zones.iter()))
-        };
-        if zones().any(|z| z.status == Status::Listed && z.kind.is_block()) {
-            Outcome::Flagged
-        } else if zones().any(|z| z.status == Status::Error)
-            || self.names.iter().any(|n| n.error.is_some())
+        if self
+            .summary
+            .iter()
+            .any(|s| s.listed > 0 && s.kind.is_block())
         {
+            Outcome::Flagged
+        } else if self.summary.iter().any(|s| s.error > 0) || self.name_errors > 0 {
             Outcome::Incomplete
         } else {
             Outcome::Clean

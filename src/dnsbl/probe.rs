@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::dns::reverse_prefix;
 use crate::dns::{RecordType, Resolve};
 use crate::dnsbl::catalogue::Zone;
 use crate::dnsbl::decode::{decode, Decoded};
-use crate::dnsbl::targets::dnsbl_key;
 
 /// How a zone's probe went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,7 +50,7 @@ pub async fn probe(resolver: Arc<dyn Resolve>, zone: Arc<Zone>) -> ProbeResult {
         );
     };
     let key = |entry: &str| match entry.parse::<IpAddr>() {
-        Ok(ip) => dnsbl_key(ip),
+        Ok(ip) => reverse_prefix(ip),
         Err(_) => entry.to_string(),
     };
     let answer = resolver

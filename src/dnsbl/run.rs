@@ -4,11 +4,14 @@
 //! Concurrency: one window of at most `RunOptions::concurrency` DNS tasks (a zone query, a
 //! PTR + forward check, a host resolution, a probe), fed in input order, so an address's checks
 //! run side by side and addresses complete roughly in input order. The resolver applies its own
-//! limit on top. Ordering: [`Observer::result`] sees results as they complete (for NDJSON and
-//! progress); the returned report has addresses and names sorted back into input order
-//! (ranges in address order, a host name's addresses where the name was given).
+//! limit on top. Memory: an address's checks are created only when the window reaches it and
+//! its result leaves as soon as its last check ends, so at most `concurrency` addresses are
+//! pending at any time, however long the input; with [`RunOptions::keep_results`] off the
+//! finished results are not kept either. Ordering: [`Observer::result`] sees results as they
+//! complete (for NDJSON and progress); the returned report has addresses and names sorted back
+//! into input order (ranges in address order, a host name's addresses where the name was given).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
@@ -16,12 +19,13 @@ use std::sync::Arc;
 
 use tokio::task::{Id, JoinSet};
 
+use crate::dns::reverse_prefix;
 use crate::dns::{LookupError, Rdata, RecordType, Resolve};
 use crate::dnsbl::catalogue::{Zone, ZoneKind};
 use crate::dnsbl::decode::{decode, Decoded};
 use crate::dnsbl::probe::{probe, ProbeResult, ProbeStatus};
 use crate::dnsbl::reverse::{reverse, Dynamic, Reverse};
-use crate::dnsbl::targets::{dnsbl_key, skip_reason, Plan, Planned, DEFAULT_MAX_IPS};
+use crate::dnsbl::targets::{skip_reason, Plan, Planned, DEFAULT_MAX_IPS};
 use crate::dnsbl::{DnsblReport, IpResult, Item, NameResult, Status, ZoneResult, ZoneSummary};
 
 /// How a run behaves.
@@ -33,6 +37,12 @@ pub struct RunOptions {
     pub txt: bool,
     /// The limit also applied to host names' addresses (ranges are checked by [`Plan::new`]).
     pub max_ips: usize,
+    /// Keep every finished address and name in the returned report (default): JSON and tables
+    /// need them all, sorted back into input order. Off, results go to [`Observer::result`]
+    /// only, so a streaming run (NDJSON) holds memory for the addresses in flight rather than
+    /// for the whole input; the report's `ips` and `names` are then empty, while its summary
+    /// and [`DnsblReport::outcome`] still count every result.
+    pub keep_results: bool,
 }
 
 impl Default for RunOptions {
@@ -41,6 +51,7 @@ impl Default for RunOptions {
             concurrency: 64,
             txt: false,
             max_ips: DEFAULT_MAX_IPS,
+            keep_results: true,
         }
     }
 }
@@ -69,19 +80,21 @@ impl Observer for () {}
 
 type Task<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-/// Runs `jobs` with at most `limit` in flight, handing each outcome (or the task's failure,
-/// e.g. a panic inside the resolver) to `done` with the job's key.
-async fn drive<K, T: Send + 'static>(
-    jobs: impl IntoIterator<Item = (K, Task<T>)>,
+/// Runs the jobs `next` hands out with at most `limit` in flight, handing each outcome (or the
+/// task's failure, e.g. a panic inside the resolver) to `done` with the job's key. `next` is
+/// asked for a job only when the window has room, and both see `state`: work is created from
+/// what has finished, never all up front.
+async fn drive<S, K, T: Send + 'static>(
+    state: &mut S,
     limit: usize,
-    mut done: impl FnMut(K, Result<T, String>),
+    mut next: impl FnMut(&mut S) -> Option<(K, Task<T>)>,
+    mut done: impl FnMut(&mut S, K, Result<T, String>),
 ) {
     let mut set = JoinSet::new();
     let mut keys: HashMap<Id, K> = HashMap::new();
-    let mut jobs = jobs.into_iter();
     loop {
         while set.len() < limit.max(1) {
-            let Some((key, task)) = jobs.next() else {
+            let Some((key, task)) = next(state) else {
                 break;
             };
             let handle = set.spawn(task);
@@ -91,12 +104,12 @@ async fn drive<K, T: Send + 'static>(
             None => break,
             Some(Ok((id, value))) => {
                 if let Some(key) = keys.remove(&id) {
-                    done(key, Ok(value));
+                    done(state, key, Ok(value));
                 }
             }
             Some(Err(e)) => {
                 if let Some(key) = keys.remove(&e.id()) {
-                    done(key, Err(format!("internal error: {e}")));
+                    done(state, key, Err(format!("internal error: {e}")));
                 }
             }
         }
@@ -114,7 +127,7 @@ enum SetupKey {
     Host(usize),
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum CheckKey {
     Zone { ip: usize, zone: usize },
     Reverse { ip: usize },
@@ -134,7 +147,7 @@ struct Pending<T> {
 }
 
 /// Probes `zones`, resolves `plan`'s host names, and checks everything; see the module docs
-/// for concurrency and ordering. `zones` come from [`crate::dnsbl::Catalogue::select`]
+/// for concurrency, memory and ordering. `zones` come from [`crate::dnsbl::Catalogue::select`]
 /// (with the DQS key applied); IP zones are used for addresses, domain zones for host names.
 pub async fn run(
     resolver: Arc<dyn Resolve>,
@@ -177,8 +190,11 @@ pub async fn run(
     }
     let mut probes: Vec<(usize, ProbeResult)> = Vec::new();
     let mut hosts: Vec<(Vec<IpAddr>, Option<String>)> = vec![(Vec::new(), None); plan.hosts.len()];
-    drive(setup_jobs, options.concurrency, |key, outcome| {
-        match (key, outcome) {
+    drive(
+        &mut setup_jobs.into_iter(),
+        options.concurrency,
+        Iterator::next,
+        |_, key, outcome| match (key, outcome) {
             (SetupKey::Probe(z), Ok(Setup::Probe(p))) => {
                 observer.probed(&p);
                 probes.push((z, p));
@@ -204,8 +220,8 @@ pub async fn run(
                 };
                 hosts[h] = (Vec::new(), Some(error));
             }
-        }
-    })
+        },
+    )
     .await;
     probes.sort_by_key(|(z, _)| *z);
     let mut stopped: Vec<Option<String>> = vec![None; zones.len()];
@@ -220,7 +236,12 @@ pub async fn run(
 
     // The addresses: the plan's, then host names' new ones, within --max-ips.
     let mut planned: Vec<Planned> = plan.ips;
-    let mut seen: HashSet<IpAddr> = planned.iter().map(|p| p.ip).collect();
+    // Only host names can repeat an address (the plan has each once): without them, no set.
+    let mut seen: HashSet<IpAddr> = if plan.hosts.is_empty() {
+        HashSet::new()
+    } else {
+        planned.iter().map(|p| p.ip).collect()
+    };
     let mut names: Vec<Pending<NameResult>> = Vec::with_capacity(plan.hosts.len());
     for ((position, name), (addrs, error)) in plan.hosts.into_iter().zip(hosts) {
         let mut dropped = 0usize;
@@ -263,126 +284,221 @@ pub async fn run(
             },
         });
     }
+    drop(seen);
 
-    let total = planned.len() + names.len();
-    observer.started(total);
-    let mut done_count = 0usize;
-    let mut finished_ips: Vec<IpResult> = Vec::with_capacity(planned.len());
-    let mut finished_names: Vec<NameResult> = Vec::with_capacity(names.len());
+    // Phase 2: the checks, created as the window reaches them.
+    let mut checks = Checks::new(resolver, zones, stopped, &used, options, observer);
+    checks.start(planned, names);
+    drive(
+        &mut checks,
+        options.concurrency,
+        Checks::next_job,
+        Checks::done,
+    )
+    .await;
+    checks.into_report(probes.into_iter().map(|(_, p)| p).collect())
+}
 
-    let mut ips: Vec<Option<Pending<IpResult>>> = Vec::with_capacity(planned.len());
-    let mut jobs: Vec<(CheckKey, IpAddr, Option<Arc<Zone>>)> = Vec::new();
-    for (i, p) in planned.into_iter().enumerate() {
-        let mut result = IpResult {
-            ip: p.ip,
-            source: p.source,
-            ptr: Vec::new(),
-            fcrdns: None,
-            ptr_error: None,
-            dynamic: Dynamic {
-                looks_dynamic: false,
-                reason: "not checked".into(),
-            },
-            zones: Vec::new(),
-            skipped: None,
-            order: p.order,
-        };
-        if let Some(reason) = skip_reason(p.ip) {
-            result.skipped = Some(format!("{reason}: not queried"));
-            result.dynamic.reason = format!("not checked: {reason}");
-            done_count += 1;
-            let item = Item::Ip(result);
-            observer.result(
-                &item,
-                Progress {
-                    done: done_count,
-                    total,
+/// The check phase: the addresses not reached yet, the pending ones (each has a check in
+/// flight, so there are at most as many as the window holds), the host names (few, pending
+/// from the start), and the running totals.
+struct Checks<'o> {
+    resolver: Arc<dyn Resolve>,
+    zones: Vec<Arc<Zone>>,
+    /// Per zone, why it is stopped (a failed probe): its slots start filled with that error.
+    stopped: Vec<Option<String>>,
+    txt: bool,
+    keep_results: bool,
+    /// The addresses not reached yet, with their index in the plan.
+    planned: std::iter::Enumerate<std::vec::IntoIter<Planned>>,
+    /// Checks created but not started: the rest of the address being fed, then the names'.
+    queue: VecDeque<CheckKey>,
+    /// The names' checks, queued once every address has been reached.
+    name_jobs: Vec<CheckKey>,
+    ips: HashMap<usize, Pending<IpResult>>,
+    names: Vec<Option<Pending<NameResult>>>,
+    observer: &'o mut dyn Observer,
+    done: usize,
+    total: usize,
+    finished_ips: Vec<IpResult>,
+    finished_names: Vec<NameResult>,
+    summary: Vec<ZoneSummary>,
+    /// Per zone, its entry in `summary` (zones unused by this run have none).
+    summary_of: Vec<Option<usize>>,
+    /// Finished names with an error (kept apart for [`DnsblReport::outcome`]).
+    name_errors: usize,
+}
+
+impl<'o> Checks<'o> {
+    /// `used` are the zones that apply to some address or name: they get a summary entry.
+    fn new(
+        resolver: Arc<dyn Resolve>,
+        zones: Vec<Arc<Zone>>,
+        stopped: Vec<Option<String>>,
+        used: &[usize],
+        options: &RunOptions,
+        observer: &'o mut dyn Observer,
+    ) -> Checks<'o> {
+        let mut summary_of = vec![None; zones.len()];
+        let mut summary = Vec::with_capacity(used.len());
+        for &z in used {
+            if let (Some(slot), Some(zone)) = (summary_of.get_mut(z), zones.get(z)) {
+                *slot = Some(summary.len());
+                summary.push(ZoneSummary {
+                    zone: zone.name.clone(),
+                    kind: zone.kind,
+                    listed: 0,
+                    not_listed: 0,
+                    error: 0,
+                    stopped: stopped.get(z).cloned().flatten(),
+                });
+            }
+        }
+        Checks {
+            resolver,
+            zones,
+            stopped,
+            txt: options.txt,
+            keep_results: options.keep_results,
+            planned: Vec::new().into_iter().enumerate(),
+            queue: VecDeque::new(),
+            name_jobs: Vec::new(),
+            ips: HashMap::new(),
+            names: Vec::new(),
+            observer,
+            done: 0,
+            total: 0,
+            finished_ips: Vec::new(),
+            finished_names: Vec::new(),
+            summary,
+            summary_of,
+            name_errors: 0,
+        }
+    }
+
+    /// Takes the work, announces the total, and delivers the names that need no query (every
+    /// domain zone stopped, or none selected).
+    fn start(&mut self, planned: Vec<Planned>, names: Vec<Pending<NameResult>>) {
+        self.total = planned.len() + names.len();
+        self.observer.started(self.total);
+        if self.keep_results {
+            self.finished_ips.reserve(planned.len());
+            self.finished_names.reserve(names.len());
+        }
+        self.planned = planned.into_iter().enumerate();
+        for (n, pending) in names.iter().enumerate() {
+            self.name_jobs.extend(
+                pending
+                    .slots
+                    .iter()
+                    .filter(|(_, r)| r.is_none())
+                    .map(|(z, _)| CheckKey::Name { name: n, zone: *z }),
+            );
+        }
+        self.names = names.into_iter().map(Some).collect();
+        for n in 0..self.names.len() {
+            if self.names[n].as_ref().is_some_and(|p| p.left == 0) {
+                self.finish_name(n);
+            }
+        }
+    }
+
+    /// The next check to start, creating the next address's checks when the current one's are
+    /// all started; `None` once everything has been started.
+    fn next_job(&mut self) -> Option<(CheckKey, Task<Check>)> {
+        loop {
+            match self.queue.pop_front() {
+                Some(key) => {
+                    if let Some(task) = self.task(key) {
+                        return Some((key, task));
+                    }
+                }
+                None => {
+                    if !self.refill() {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Queues the checks of the next address (delivering skipped ones on the way), or the
+    /// names' once the addresses are done; false when nothing is left.
+    fn refill(&mut self) -> bool {
+        while let Some((i, p)) = self.planned.next() {
+            let mut result = IpResult {
+                ip: p.ip,
+                source: p.source,
+                ptr: Vec::new(),
+                fcrdns: None,
+                ptr_error: None,
+                dynamic: Dynamic {
+                    looks_dynamic: false,
+                    reason: "not checked".into(),
+                },
+                zones: Vec::new(),
+                skipped: None,
+                order: p.order,
+            };
+            if let Some(reason) = skip_reason(p.ip) {
+                result.skipped = Some(format!("{reason}: not queried"));
+                result.dynamic.reason = format!("not checked: {reason}");
+                self.deliver(Item::Ip(result));
+                continue;
+            }
+            let slots = slots_for(&self.zones, &self.stopped, |z| z.covers(p.ip));
+            let zone_checks = slots
+                .iter()
+                .filter(|(_, r)| r.is_none())
+                .map(|(z, _)| CheckKey::Zone { ip: i, zone: *z });
+            self.queue.push_back(CheckKey::Reverse { ip: i });
+            self.queue.extend(zone_checks);
+            let left = 1 + slots.iter().filter(|(_, r)| r.is_none()).count();
+            self.ips.insert(
+                i,
+                Pending {
+                    left,
+                    slots,
+                    result,
                 },
             );
-            if let Item::Ip(r) = item {
-                finished_ips.push(r);
-            }
-            ips.push(None);
-            continue;
+            return true;
         }
-        let slots = slots_for(&zones, &stopped, |z| z.covers(p.ip));
-        jobs.push((CheckKey::Reverse { ip: i }, p.ip, None));
-        for (z, slot) in &slots {
-            if slot.is_none() {
-                jobs.push((
-                    CheckKey::Zone { ip: i, zone: *z },
-                    p.ip,
-                    Some(zones[*z].clone()),
-                ));
-            }
-        }
-        ips.push(Some(Pending {
-            left: 1 + slots.iter().filter(|(_, r)| r.is_none()).count(),
-            slots,
-            result,
-        }));
-    }
-    for (n, pending) in names.iter().enumerate() {
-        for (z, slot) in &pending.slots {
-            if slot.is_none() {
-                jobs.push((
-                    CheckKey::Name { name: n, zone: *z },
-                    IpAddr::from([0, 0, 0, 0]),
-                    Some(zones[*z].clone()),
-                ));
-            }
-        }
-    }
-    // Names whose every domain zone is stopped (or that have none) are complete already.
-    let mut names: Vec<Option<Pending<NameResult>>> = names.into_iter().map(Some).collect();
-    for slot in names.iter_mut() {
-        if slot.as_ref().is_some_and(|p| p.left == 0) {
-            if let Some(p) = slot.take() {
-                done_count += 1;
-                finish_name(
-                    p,
-                    observer,
-                    &mut finished_names,
-                    Progress {
-                        done: done_count,
-                        total,
-                    },
-                );
-            }
-        }
+        let names = std::mem::take(&mut self.name_jobs);
+        let any = !names.is_empty();
+        self.queue.extend(names);
+        any
     }
 
-    let name_texts: Vec<String> = names
-        .iter()
-        .map(|p| {
-            p.as_ref()
-                .map(|p| p.result.name.clone())
-                .unwrap_or_default()
-        })
-        .collect();
-    let txt = options.txt;
-    let tasks = jobs.into_iter().map(|(key, ip, zone)| {
-        let r = resolver.clone();
-        let task: Task<Check> = match (key, zone) {
-            (CheckKey::Name { name, .. }, Some(zone)) => {
-                let qkey = name_texts[name].clone();
+    /// The look-up behind `key`; `None` if its address or name is not pending (cannot happen:
+    /// a key is queued with its pending entry, which stays until the key's outcome arrives).
+    fn task(&self, key: CheckKey) -> Option<Task<Check>> {
+        let r = self.resolver.clone();
+        let txt = self.txt;
+        let task: Task<Check> = match key {
+            CheckKey::Reverse { ip } => {
+                let ip = self.ips.get(&ip)?.result.ip;
+                Box::pin(async move { Check::Reverse(reverse(r, ip).await) })
+            }
+            CheckKey::Zone { ip, zone } => {
+                let qkey = reverse_prefix(self.ips.get(&ip)?.result.ip);
+                let zone = self.zones.get(zone)?.clone();
                 Box::pin(async move { Check::Zone(check_zone(r, zone, qkey, txt).await) })
             }
-            (_, Some(zone)) => {
-                Box::pin(async move { Check::Zone(check_zone(r, zone, dnsbl_key(ip), txt).await) })
+            CheckKey::Name { name, zone } => {
+                let qkey = self.names.get(name)?.as_ref()?.result.name.clone();
+                let zone = self.zones.get(zone)?.clone();
+                Box::pin(async move { Check::Zone(check_zone(r, zone, qkey, txt).await) })
             }
-            (_, None) => Box::pin(async move { Check::Reverse(reverse(r, ip).await) }),
         };
-        (key, task)
-    });
-    drive(tasks, options.concurrency, |key, outcome| {
-        let progress = |done: &mut usize| {
-            *done += 1;
-            Progress { done: *done, total }
-        };
+        Some(task)
+    }
+
+    /// Files one check's outcome; the address or name is delivered with its last one.
+    fn done(&mut self, key: CheckKey, outcome: Result<Check, String>) {
         match key {
             CheckKey::Reverse { ip } => {
-                let Some(p) = ips.get_mut(ip).and_then(Option::as_mut) else {
+                let Some(p) = self.ips.get_mut(&ip) else {
                     return;
                 };
                 match outcome {
@@ -400,49 +516,103 @@ pub async fn run(
                         p.result.dynamic.reason = "not judged: the PTR check failed".into();
                     }
                 }
-                p.left -= 1;
+                p.left = p.left.saturating_sub(1);
                 if p.left == 0 {
-                    if let Some(p) = ips[ip].take() {
-                        finish_ip(p, observer, &mut finished_ips, progress(&mut done_count));
-                    }
+                    self.finish_ip(ip);
                 }
             }
             CheckKey::Zone { ip, zone } => {
-                let Some(p) = ips.get_mut(ip).and_then(Option::as_mut) else {
+                let (Some(p), Some(z)) = (self.ips.get_mut(&ip), self.zones.get(zone)) else {
                     return;
                 };
-                fill(&mut p.slots, zone, zone_outcome(&zones[zone], outcome));
-                p.left -= 1;
+                fill(&mut p.slots, zone, zone_outcome(z, outcome));
+                p.left = p.left.saturating_sub(1);
                 if p.left == 0 {
-                    if let Some(p) = ips[ip].take() {
-                        finish_ip(p, observer, &mut finished_ips, progress(&mut done_count));
-                    }
+                    self.finish_ip(ip);
                 }
             }
             CheckKey::Name { name, zone } => {
-                let Some(p) = names.get_mut(name).and_then(Option::as_mut) else {
+                let (Some(p), Some(z)) = (
+                    self.names.get_mut(name).and_then(Option::as_mut),
+                    self.zones.get(zone),
+                ) else {
                     return;
                 };
-                fill(&mut p.slots, zone, zone_outcome(&zones[zone], outcome));
-                p.left -= 1;
+                fill(&mut p.slots, zone, zone_outcome(z, outcome));
+                p.left = p.left.saturating_sub(1);
                 if p.left == 0 {
-                    if let Some(p) = names[name].take() {
-                        finish_name(p, observer, &mut finished_names, progress(&mut done_count));
-                    }
+                    self.finish_name(name);
                 }
             }
         }
-    })
-    .await;
+    }
 
-    finished_ips.sort_by_key(|r| r.order);
-    finished_names.sort_by_key(|r| r.order);
-    let summary = summarise(&zones, &used, &stopped, &finished_ips, &finished_names);
-    DnsblReport {
-        probes: probes.into_iter().map(|(_, p)| p).collect(),
-        ips: finished_ips,
-        names: finished_names,
-        summary,
+    fn finish_ip(&mut self, ip: usize) {
+        if let Some(p) = self.ips.remove(&ip) {
+            let mut result = p.result;
+            result.zones = self.count(p.slots);
+            self.deliver(Item::Ip(result));
+        }
+    }
+
+    fn finish_name(&mut self, name: usize) {
+        if let Some(p) = self.names.get_mut(name).and_then(Option::take) {
+            let mut result = p.result;
+            result.zones = self.count(p.slots);
+            self.deliver(Item::Name(result));
+        }
+    }
+
+    /// Adds one address's or name's zone results to the summary; returns them in zone order.
+    fn count(&mut self, slots: Vec<(usize, Option<ZoneResult>)>) -> Vec<ZoneResult> {
+        let mut results = Vec::with_capacity(slots.len());
+        for (z, result) in slots {
+            let Some(result) = result else {
+                continue;
+            };
+            let entry = self.summary_of.get(z).copied().flatten();
+            if let Some(s) = entry.and_then(|i| self.summary.get_mut(i)) {
+                match result.status {
+                    Status::Listed => s.listed += 1,
+                    Status::NotListed => s.not_listed += 1,
+                    Status::Error => s.error += 1,
+                }
+            }
+            results.push(result);
+        }
+        results
+    }
+
+    fn deliver(&mut self, item: Item) {
+        self.done += 1;
+        if let Item::Name(n) = &item {
+            if n.error.is_some() {
+                self.name_errors += 1;
+            }
+        }
+        let progress = Progress {
+            done: self.done,
+            total: self.total,
+        };
+        self.observer.result(&item, progress);
+        if self.keep_results {
+            match item {
+                Item::Ip(r) => self.finished_ips.push(r),
+                Item::Name(n) => self.finished_names.push(n),
+            }
+        }
+    }
+
+    fn into_report(mut self, probes: Vec<ProbeResult>) -> DnsblReport {
+        self.finished_ips.sort_by_key(|r| r.order);
+        self.finished_names.sort_by_key(|r| r.order);
+        DnsblReport {
+            probes,
+            ips: self.finished_ips,
+            names: self.finished_names,
+            summary: self.summary,
+            name_errors: self.name_errors,
+        }
     }
 }
 
@@ -493,40 +663,6 @@ fn error_result(zone: &Zone, error: String) -> ZoneResult {
         meaning: None,
         txt: None,
         error: Some(error),
-    }
-}
-
-fn take_zones(slots: Vec<(usize, Option<ZoneResult>)>) -> Vec<ZoneResult> {
-    slots.into_iter().filter_map(|(_, r)| r).collect()
-}
-
-fn finish_ip(
-    pending: Pending<IpResult>,
-    observer: &mut dyn Observer,
-    out: &mut Vec<IpResult>,
-    progress: Progress,
-) {
-    let mut result = pending.result;
-    result.zones = take_zones(pending.slots);
-    let item = Item::Ip(result);
-    observer.result(&item, progress);
-    if let Item::Ip(r) = item {
-        out.push(r);
-    }
-}
-
-fn finish_name(
-    pending: Pending<NameResult>,
-    observer: &mut dyn Observer,
-    out: &mut Vec<NameResult>,
-    progress: Progress,
-) {
-    let mut result = pending.result;
-    result.zones = take_zones(pending.slots);
-    let item = Item::Name(result);
-    observer.result(&item, progress);
-    if let Item::Name(r) = item {
-        out.push(r);
     }
 }
 
@@ -609,49 +745,12 @@ async fn resolve_host(resolver: Arc<dyn Resolve>, name: &str) -> (Vec<IpAddr>, O
     (addrs, error)
 }
 
-fn summarise(
-    zones: &[Arc<Zone>],
-    used: &[usize],
-    stopped: &[Option<String>],
-    ips: &[IpResult],
-    names: &[NameResult],
-) -> Vec<ZoneSummary> {
-    let mut summary: Vec<ZoneSummary> = used
-        .iter()
-        .map(|&z| ZoneSummary {
-            zone: zones[z].name.clone(),
-            kind: zones[z].kind,
-            listed: 0,
-            not_listed: 0,
-            error: 0,
-            stopped: stopped[z].clone(),
-        })
-        .collect();
-    let index: HashMap<String, usize> = summary
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.zone.clone(), i))
-        .collect();
-    let all = ips
-        .iter()
-        .flat_map(|r| r.zones.iter())
-        .chain(names.iter().flat_map(|n| n.zones.iter()));
-    for result in all {
-        if let Some(&i) = index.get(result.zone.as_str()) {
-            let s = &mut summary[i];
-            match result.status {
-                Status::Listed => s.listed += 1,
-                Status::NotListed => s.not_listed += 1,
-                Status::Error => s.error += 1,
-            }
-        }
-    }
-    summary
-}
-
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+    use crate::dns::LookupResult;
     use crate::dnsbl::catalogue::Catalogue;
     use crate::dnsbl::fake::FakeResolver;
     use crate::dnsbl::targets::parse_arg;
@@ -1132,6 +1231,204 @@ mod tests {
             .as_deref()
             .is_some_and(|e| e.contains("excessive number of queries")));
         assert_eq!(report.outcome(), Outcome::Incomplete);
+    }
+
+    #[tokio::test]
+    async fn without_keep_results_the_report_has_only_counts_and_the_outcome_holds() {
+        let fake = || {
+            healthy()
+                .a("1.2.0.192.zen.spamhaus.org", &["127.0.0.2"])
+                .fail(
+                    "2.2.0.192.bl.spamcop.net",
+                    RecordType::A,
+                    LookupError::Timeout,
+                )
+                .a("mail.example.net", &["192.0.2.1", "192.0.2.9"])
+                .fail("broken.example.net", RecordType::A, LookupError::ServFail)
+        };
+        let targets = [
+            "192.0.2.0/30",
+            "10.0.0.1",
+            "mail.example.net",
+            "broken.example.net",
+        ];
+        let picks = ["zen", "spamcop", "dbl"];
+        let streamed = RunOptions {
+            keep_results: false,
+            ..RunOptions::default()
+        };
+        let mut kept_rec = Recorder::default();
+        let kept = run(
+            Arc::new(fake()),
+            zones(&picks),
+            plan(&targets),
+            &RunOptions::default(),
+            &mut kept_rec,
+        )
+        .await;
+        let mut rec = Recorder::default();
+        let report = run(
+            Arc::new(fake()),
+            zones(&picks),
+            plan(&targets),
+            &streamed,
+            &mut rec,
+        )
+        .await;
+        assert!(report.ips.is_empty() && report.names.is_empty());
+        assert_eq!(kept.ips.len(), 6);
+        // Every result still reached the observer, with the same progress.
+        assert_eq!(rec.total, Some(8));
+        let mut labels: Vec<String> = rec.items.iter().map(|(l, _)| l.clone()).collect();
+        labels.sort();
+        let mut kept_labels: Vec<String> = kept_rec.items.iter().map(|(l, _)| l.clone()).collect();
+        kept_labels.sort();
+        assert_eq!(labels, kept_labels);
+        assert_eq!(labels.len(), 8);
+        assert_eq!(
+            rec.items.last().map(|(_, p)| *p),
+            Some(Progress { done: 8, total: 8 })
+        );
+        let summary: Vec<(&str, usize, usize, usize)> = report
+            .summary
+            .iter()
+            .map(|s| (s.zone.as_str(), s.listed, s.not_listed, s.error))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("zen.spamhaus.org", 1, 4, 0),
+                ("bl.spamcop.net", 0, 4, 1),
+                ("dbl.spamhaus.org", 0, 2, 0)
+            ]
+        );
+        assert_eq!(report.summary, kept.summary);
+        assert_eq!(report.outcome(), Outcome::Flagged);
+        assert_eq!(kept.outcome(), Outcome::Flagged);
+
+        // Without the listing, the zone error and the failed name each leave it incomplete.
+        let unlisted = || {
+            healthy()
+                .fail(
+                    "2.2.0.192.bl.spamcop.net",
+                    RecordType::A,
+                    LookupError::Timeout,
+                )
+                .fail("broken.example.net", RecordType::A, LookupError::ServFail)
+        };
+        let zone_error = run(
+            Arc::new(unlisted()),
+            zones(&["spamcop"]),
+            plan(&["192.0.2.2"]),
+            &streamed,
+            &mut (),
+        )
+        .await;
+        assert_eq!(zone_error.outcome(), Outcome::Incomplete);
+        let name_error = run(
+            Arc::new(unlisted()),
+            zones(&["zen"]),
+            plan(&["192.0.2.1", "broken.example.net"]),
+            &streamed,
+            &mut (),
+        )
+        .await;
+        assert!(name_error.names.is_empty());
+        assert!(name_error.summary.iter().all(|s| s.error == 0));
+        assert_eq!(name_error.outcome(), Outcome::Incomplete);
+        let clean = run(
+            Arc::new(unlisted()),
+            zones(&["zen", "spamcop"]),
+            plan(&["192.0.2.1", "192.0.2.3"]),
+            &streamed,
+            &mut (),
+        )
+        .await;
+        assert_eq!(clean.outcome(), Outcome::Clean);
+    }
+
+    /// Counts the look-ups in flight around a table resolver, yielding once inside each so
+    /// that every task the window allows starts before any ends.
+    struct Counting {
+        inner: FakeResolver,
+        now: AtomicUsize,
+        peak: AtomicUsize,
+    }
+
+    impl Resolve for Counting {
+        fn lookup<'a>(
+            &'a self,
+            name: &'a str,
+            rtype: RecordType,
+        ) -> Pin<Box<dyn Future<Output = LookupResult> + Send + 'a>> {
+            Box::pin(async move {
+                let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+                self.peak.fetch_max(now, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                let answer = self.inner.lookup(name, rtype).await;
+                self.now.fetch_sub(1, Ordering::SeqCst);
+                answer
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn pending_addresses_and_lookups_stay_within_the_window() {
+        let limit = 8;
+        let resolver = Arc::new(Counting {
+            inner: healthy().a("7.100.51.198.zen.spamhaus.org", &["127.0.0.2"]),
+            now: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        });
+        let options = RunOptions {
+            concurrency: limit,
+            keep_results: false,
+            ..RunOptions::default()
+        };
+        let zones: Vec<Arc<Zone>> = zones(&["zen", "spamcop"])
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        let mut rec = Recorder::default();
+        let mut checks = Checks::new(
+            resolver.clone(),
+            zones,
+            vec![None, None],
+            &[0, 1],
+            &options,
+            &mut rec,
+        );
+        checks.start(plan(&["198.51.100.0/24"]).ips, Vec::new());
+        let mut peak_pending = 0;
+        drive(
+            &mut checks,
+            limit,
+            |c| {
+                let job = c.next_job();
+                peak_pending = peak_pending.max(c.ips.len());
+                job
+            },
+            Checks::done,
+        )
+        .await;
+        let report = checks.into_report(Vec::new());
+        // Three checks per address (PTR, two zones) in a window of 8: addresses overlap, but
+        // never more are pending than checks in flight, out of 256.
+        assert!(
+            (2..=limit).contains(&peak_pending),
+            "peak pending {peak_pending}"
+        );
+        assert_eq!(resolver.peak.load(Ordering::SeqCst), limit);
+        assert_eq!(resolver.now.load(Ordering::SeqCst), 0);
+        assert_eq!(rec.items.len(), 256);
+        assert!(report.ips.is_empty());
+        let summary: Vec<(usize, usize, usize)> = report
+            .summary
+            .iter()
+            .map(|s| (s.listed, s.not_listed, s.error))
+            .collect();
+        assert_eq!(summary, [(1, 255, 0), (0, 256, 0)]);
+        assert_eq!(report.outcome(), Outcome::Flagged);
     }
 }
 

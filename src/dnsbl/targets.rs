@@ -316,27 +316,6 @@ pub fn skip_reason(ip: IpAddr) -> Option<&'static str> {
     }
 }
 
-/// The DNSBL key of an address (RFC 5782 2.1 and 2.4): reversed octets, or reversed nibbles.
-pub fn dnsbl_key(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, c, d] = v4.octets();
-            format!("{d}.{c}.{b}.{a}")
-        }
-        IpAddr::V6(v6) => {
-            let hex = format!("{:032x}", u128::from(v6));
-            let mut key = String::with_capacity(63);
-            for (i, nibble) in hex.chars().rev().enumerate() {
-                if i > 0 {
-                    key.push('.');
-                }
-                key.push(nibble);
-            }
-            key
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -567,18 +546,5 @@ mod tests {
         ] {
             assert_eq!(skip_reason(ip(addr)), None, "{addr}");
         }
-    }
-
-    #[test]
-    fn dnsbl_keys_reverse_octets_and_nibbles() {
-        assert_eq!(dnsbl_key(ip("192.0.2.99")), "99.2.0.192");
-        assert_eq!(
-            dnsbl_key(ip("2001:db8:1:2:3:4:567:89ab")),
-            "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2"
-        );
-        assert_eq!(
-            crate::dns::reverse_name(ip("2001:db8::1")),
-            format!("{}.ip6.arpa", dnsbl_key(ip("2001:db8::1")))
-        );
     }
 }
