@@ -513,3 +513,32 @@ fn table_output_escapes_hostile_dns_text() {
     assert!(!r.stdout.contains('\x1b'), "{}", r.stdout);
     assert!(!r.stdout.contains('\x07'), "{}", r.stdout);
 }
+
+#[test]
+fn a_spamhaus_dqs_key_queries_dqs_and_never_shows_the_key() {
+    let server = DnsServer::start();
+    let resolver = server.resolver_arg();
+    let args = [
+        "dnsbl",
+        "--json",
+        "--resolver",
+        &resolver,
+        "--zones",
+        "zen",
+        "192.0.2.12",
+    ];
+    let mut with_flag = args.to_vec();
+    with_flag.extend(["--spamhaus-dqs-key", "s3cr3tkey"]);
+    for r in [
+        run(&with_flag),
+        crate::util::run_with_env(&args, &[("MAILSLEUTH_SPAMHAUS_DQS_KEY", "s3cr3tkey")]),
+    ] {
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let z = zone(result(&r.json(), "192.0.2.12"), ZEN).clone();
+        assert_eq!(z["codes"], serde_json::json!(["127.0.0.4"]));
+        assert!(!r.stdout.contains("s3cr3tkey") && !r.stderr.contains("s3cr3tkey"));
+    }
+    let r = run(&[&args[..], &["--spamhaus-dqs-key", "bad key!"]].concat());
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.contains("bad key!"), "{}", r.stderr);
+}

@@ -29,7 +29,19 @@ impl Run {
 /// Runs mailsleuth with `args`, optionally feeding `stdin`. The environment is pinned so a
 /// developer's NO_COLOR or COLUMNS cannot change what the tests see.
 pub fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    run_full(args, stdin, &[])
+}
+
+/// Runs mailsleuth with extra environment variables.
+pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_full(args, None, env)
+}
+
+fn run_full(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mailsleuth"));
+    // A developer's own key must not change what the tests see.
+    cmd.env_remove("MAILSLEUTH_SPAMHAUS_DQS_KEY");
+    cmd.envs(env.iter().copied());
     cmd.args(args)
         .env_remove("NO_COLOR")
         .env_remove("COLUMNS")
