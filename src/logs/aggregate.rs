@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use super::keys::FxMap;
+use super::keys::{FxMap, FxSet};
 use super::stats::{
     AccountStats, IpStats, IpUse, LogStats, SuccessAfterFailure, Timestamp, Totals,
 };
@@ -20,45 +20,63 @@ const TOP_SENDERS: usize = 20;
 /// Success-after-failure events kept per account.
 const MAX_SAF: usize = 100;
 
-/// Exact peak of a sum over a sliding time window. Entries older than the window are dropped,
-/// so the queue holds one window's worth of messages.
-#[derive(Debug, Clone)]
-struct Window {
-    span: i64,
+/// The spans of the two peak windows: 1 hour and 10 minutes.
+const SPANS: [i64; 2] = [3600, 600];
+
+/// Exact peaks of a sum over the sliding windows of `SPANS`. One queue holds the longest
+/// window's messages; each shorter window is a tail of it, marked by an index, so an account's
+/// windows touch one buffer.
+#[derive(Debug, Clone, Default)]
+struct Windows {
     q: VecDeque<(Timestamp, u64)>,
-    sum: u64,
-    peak: u64,
-    peak_start: Option<Timestamp>,
+    /// Index in `q` of the first entry of each window (0 for the longest).
+    start: [usize; 2],
+    sum: [u64; 2],
+    peak: [u64; 2],
+    peak_start: [Option<Timestamp>; 2],
 }
 
-impl Window {
-    fn new(span: i64) -> Self {
-        Window {
-            span,
-            q: VecDeque::new(),
-            sum: 0,
-            peak: 0,
-            peak_start: None,
-        }
-    }
-
+impl Windows {
     /// Add `n` at `t`. Times arrive nearly in order; a slightly late one is inserted in place.
-    /// The window is `(newest - span, newest]`, i.e. any two entries less than `span` apart.
+    /// A window is `(newest - span, newest]`, i.e. any two entries less than `span` apart.
     fn add(&mut self, t: Timestamp, n: u64) {
-        let pos = self.q.iter().rposition(|e| e.0 <= t).map_or(0, |p| p + 1);
-        self.q.insert(pos, (t, n));
-        self.sum += n;
+        let pos = if self.q.back().is_none_or(|e| e.0 <= t) {
+            self.q.push_back((t, n));
+            self.q.len() - 1
+        } else {
+            let pos = self.q.iter().rposition(|e| e.0 <= t).map_or(0, |p| p + 1);
+            self.q.insert(pos, (t, n));
+            pos
+        };
         let newest = self.q.back().map_or(t, |e| e.0);
-        while let Some(&(ft, fnum)) = self.q.front() {
-            if ft > newest - self.span {
-                break;
+        let q = &self.q;
+        for ((span, start), sum) in SPANS.iter().zip(&mut self.start).zip(&mut self.sum) {
+            // Entries before a window's start are older than it (the queue is sorted), so an
+            // entry inserted there is outside it.
+            if pos < *start {
+                *start += 1;
+            } else {
+                *sum += n;
             }
-            self.sum -= fnum;
-            self.q.pop_front();
+            while let Some(&(ft, fnum)) = q.get(*start) {
+                if ft > newest - span {
+                    break;
+                }
+                *sum -= fnum;
+                *start += 1;
+            }
         }
-        if self.sum > self.peak {
-            self.peak = self.sum;
-            self.peak_start = self.q.front().map(|e| e.0);
+        // The longest window's old entries are in no window any more.
+        let drop = self.start[0];
+        self.q.drain(..drop);
+        for s in &mut self.start {
+            *s -= drop;
+        }
+        for w in 0..SPANS.len() {
+            if self.sum[w] > self.peak[w] {
+                self.peak[w] = self.sum[w];
+                self.peak_start[w] = self.q.get(self.start[w]).map(|e| e.0);
+            }
         }
     }
 }
@@ -82,18 +100,21 @@ enum Which {
 #[derive(Debug)]
 struct Account {
     s: AccountStats,
-    w1h: Window,
-    w10m: Window,
+    /// A bare username (no `@domain`): see `Which`.
+    bare: bool,
+    windows: Windows,
     failed: HashMap<IpAddr, FailIp>,
     mismatched: HashMap<String, u64>,
     /// Bare accounts: (kind, lower-cased address) → count, judged at the end.
-    undecided: HashMap<(Which, String), u64>,
+    /// Indexed by `Which as usize`.
+    undecided: [HashMap<String, u64>; 2],
 }
 
 #[derive(Debug, Default)]
 struct Ip {
     auth_failures: u64,
-    tried: HashSet<u32>,
+    /// Indices of the accounts tried (ours, so a fast hasher is safe).
+    tried: FxSet<u32>,
     successes: u64,
     succeeded: Vec<u32>,
     first: Option<Timestamp>,
@@ -161,15 +182,15 @@ impl Aggregator {
         }
         self.names.push(Arc::from(s.as_str()));
         self.accounts.push(Account {
+            bare: memchr::memchr(b'@', name).is_none(),
             s: AccountStats {
                 account: s,
                 ..AccountStats::default()
             },
-            w1h: Window::new(3600),
-            w10m: Window::new(600),
+            windows: Windows::default(),
             failed: HashMap::new(),
             mismatched: HashMap::new(),
-            undecided: HashMap::new(),
+            undecided: [HashMap::new(), HashMap::new()],
         });
         self.index.insert(fp, i);
         i
@@ -214,7 +235,10 @@ impl Aggregator {
         }
         u.first = u.first.min(t);
         u.last = u.last.max(t);
-        if let Some(f) = acc.failed.get_mut(&ip) {
+        if let Some(f) = (!acc.failed.is_empty())
+            .then(|| acc.failed.get_mut(&ip))
+            .flatten()
+        {
             if f.pending > 0 && t - f.last <= window && acc.s.success_after_failure.len() < MAX_SAF
             {
                 acc.s.success_after_failure.push(SuccessAfterFailure {
@@ -282,21 +306,17 @@ impl Aggregator {
             .entry(t - t.rem_euclid(3600))
             .or_default()
             .recipients += n;
-        acc.w1h.add(t, n);
-        acc.w10m.add(t, n);
+        acc.windows.add(t, n);
     }
 
     fn judge(&mut self, a: u32, which: Which, addr: &[u8]) {
         let acc = &mut self.accounts[a as usize];
         let account = acc.s.account.as_bytes();
-        let mismatch = if memchr::memchr(b'@', account).is_some() {
+        let mismatch = if !acc.bare {
             !addr.eq_ignore_ascii_case(account)
         } else {
-            let lower = String::from_utf8_lossy(addr).to_ascii_lowercase();
-            if acc.undecided.len() < MAX_SENDERS
-                || acc.undecided.contains_key(&(which, lower.clone()))
-            {
-                *acc.undecided.entry((which, lower)).or_default() += 1;
+            let room = acc.undecided[0].len() + acc.undecided[1].len() < MAX_SENDERS;
+            if bump(&mut acc.undecided[which as usize], addr, 1, room) {
                 return;
             }
             !bare_matches(account, addr, &self.local_domains)
@@ -357,7 +377,10 @@ impl Aggregator {
         domains.sort();
         let mut accounts = Vec::with_capacity(self.accounts.len());
         for mut acc in std::mem::take(&mut self.accounts) {
-            for ((which, addr), n) in std::mem::take(&mut acc.undecided) {
+            let [env, hdr] = std::mem::take(&mut acc.undecided);
+            let undecided = (env.into_iter().map(|e| (Which::Envelope, e)))
+                .chain(hdr.into_iter().map(|e| (Which::Header, e)));
+            for (which, (addr, n)) in undecided {
                 if !bare_matches(
                     acc.s.account.as_bytes(),
                     addr.as_bytes(),
@@ -370,10 +393,11 @@ impl Aggregator {
             top.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
             top.truncate(TOP_SENDERS);
             acc.s.mismatched_senders = top;
-            acc.s.peak_recipients_1h = acc.w1h.peak;
-            acc.s.peak_1h_start = acc.w1h.peak_start;
-            acc.s.peak_recipients_10m = acc.w10m.peak;
-            acc.s.peak_10m_start = acc.w10m.peak_start;
+            let w = &acc.windows;
+            acc.s.peak_recipients_1h = w.peak[0];
+            acc.s.peak_1h_start = w.peak_start[0];
+            acc.s.peak_recipients_10m = w.peak[1];
+            acc.s.peak_10m_start = w.peak_start[1];
             acc.s.failed_ips = acc.failed.iter().map(|(ip, f)| (*ip, f.total)).collect();
             accounts.push(acc.s);
         }
@@ -409,13 +433,31 @@ fn count_mismatch(acc: &mut Account, which: Which, addr: &[u8], n: u64) {
     match which {
         Which::Envelope => {
             acc.s.sender_mismatch += n;
-            let lower = String::from_utf8_lossy(addr).to_ascii_lowercase();
-            if acc.mismatched.len() < MAX_SENDERS || acc.mismatched.contains_key(&lower) {
-                *acc.mismatched.entry(lower).or_default() += n;
-            }
+            let room = acc.mismatched.len() < MAX_SENDERS;
+            bump(&mut acc.mismatched, addr, n, room);
         }
         Which::Header => acc.s.header_from_mismatch += n,
     }
+}
+
+/// Add `n` to the count of lower-cased `addr` in `map`; a new address is only added when
+/// `room`. Allocates only for a new address (senders repeat: spam runs, mailing lists).
+/// Returns whether `addr` was counted.
+fn bump(map: &mut HashMap<String, u64>, addr: &[u8], n: u64, room: bool) -> bool {
+    let text = String::from_utf8_lossy(addr);
+    let key = if text.bytes().any(|c| c.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        text
+    };
+    if let Some(v) = map.get_mut(key.as_ref()) {
+        *v += n;
+        return true;
+    }
+    if room {
+        map.insert(key.into_owned(), n);
+    }
+    room
 }
 
 /// A bare username account `user` sends as `user@D` where D is a hosted domain.
@@ -444,16 +486,101 @@ mod tests {
 
     #[test]
     fn window_peak_is_exact() {
-        let mut w = Window::new(3600);
+        let mut w = Windows::default();
         w.add(0, 10);
         w.add(1000, 5);
         w.add(3599, 1); // still within 3600 of 0
-        assert_eq!((w.peak, w.peak_start), (16, Some(0)));
+        assert_eq!((w.peak[0], w.peak_start[0]), (16, Some(0)));
+        assert_eq!((w.peak[1], w.peak_start[1]), (10, Some(0)));
         w.add(3600, 20); // 0 drops out: 5 + 1 + 20
-        assert_eq!((w.peak, w.peak_start), (26, Some(1000)));
+        assert_eq!((w.peak[0], w.peak_start[0]), (26, Some(1000)));
+        assert_eq!((w.peak[1], w.peak_start[1]), (21, Some(3599)));
         w.add(3500, 7); // late arrival inserted in order
-        assert_eq!(w.sum, 33);
-        assert_eq!(w.peak, 33);
+        assert_eq!(w.sum, [33, 28]);
+        assert_eq!(w.peak, [33, 28]);
+        assert_eq!(w.peak_start, [Some(1000), Some(3500)]);
+    }
+
+    /// The one-queue windows against one queue per window (the straightforward version), on
+    /// times that arrive mostly in order with late ones, as in logs.
+    /// Exact peak of a sum over a sliding time window. Entries older than the window are dropped,
+    /// so the queue holds one window's worth of messages.
+    #[derive(Debug, Clone)]
+    struct RefWindow {
+        span: i64,
+        q: VecDeque<(Timestamp, u64)>,
+        sum: u64,
+        peak: u64,
+        peak_start: Option<Timestamp>,
+    }
+
+    impl RefWindow {
+        fn new(span: i64) -> Self {
+            RefWindow {
+                span,
+                q: VecDeque::new(),
+                sum: 0,
+                peak: 0,
+                peak_start: None,
+            }
+        }
+
+        /// Add `n` at `t`. Times arrive nearly in order; a slightly late one is inserted in place.
+        /// The window is `(newest - span, newest]`, i.e. any two entries less than `span` apart.
+        fn add(&mut self, t: Timestamp, n: u64) {
+            if self.q.back().is_none_or(|e| e.0 <= t) {
+                self.q.push_back((t, n));
+            } else {
+                let pos = self.q.iter().rposition(|e| e.0 <= t).map_or(0, |p| p + 1);
+                self.q.insert(pos, (t, n));
+            }
+            self.sum += n;
+            let newest = self.q.back().map_or(t, |e| e.0);
+            while let Some(&(ft, fnum)) = self.q.front() {
+                if ft > newest - self.span {
+                    break;
+                }
+                self.sum -= fnum;
+                self.q.pop_front();
+            }
+            if self.sum > self.peak {
+                self.peak = self.sum;
+                self.peak_start = self.q.front().map(|e| e.0);
+            }
+        }
+    }
+
+    #[test]
+    fn windows_match_one_queue_per_window() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20 {
+            let mut w = Windows::default();
+            let mut refs = [RefWindow::new(3600), RefWindow::new(600)];
+            let mut t = 0i64;
+            for _ in 0..3000 {
+                t += (next() % 120) as i64;
+                let at = if next() % 10 == 0 {
+                    t - (next() % 900) as i64
+                } else {
+                    t
+                };
+                let n = next() % 50;
+                w.add(at, n);
+                for r in &mut refs {
+                    r.add(at, n);
+                }
+                for (i, r) in refs.iter().enumerate() {
+                    assert_eq!((w.sum[i], w.peak[i]), (r.sum, r.peak));
+                    assert_eq!(w.peak_start[i], r.peak_start);
+                }
+            }
+        }
     }
 
     #[test]

@@ -25,8 +25,9 @@ use std::sync::Arc;
 
 use super::aggregate::{Aggregator, LoginKind};
 use super::evidence::{DetailCollector, DetailLine, UnparsedSample, PENDING_LINES};
+use super::exim;
 use super::keys::{session_key, Fingerprints, FxMap, MsgKey, Qid};
-use super::line::{Event, Kind, Status};
+use super::line::{Event, Kind, Status, Wanted};
 use super::record::{LineRef, MessageRecord, Recipient};
 use super::stats::Timestamp;
 use super::time::ClassicClock;
@@ -39,6 +40,8 @@ const MESSAGE_IDLE: i64 = 86_400;
 const HOP_IDLE: i64 = 3600;
 /// How often (log time) stale records are swept.
 const SWEEP_EVERY: i64 = 600;
+/// Recipients of one message from which on they are found through a hash index.
+const INDEX_RCPTS: usize = 16;
 /// Interned hosts / programs beyond this share one catch-all id.
 const MAX_NAMES: usize = 60_000;
 
@@ -80,6 +83,9 @@ struct Msg {
     bounced: u64,
     expired: u64,
     rcpts: Vec<Rcpt>,
+    /// Recipient hash → index into `rcpts`, built once a message has many recipients so that
+    /// a spam run's deliveries do not each scan all the recipients before them.
+    rcpt_index: Option<Box<FxMap<u64, u32>>>,
     parent: Option<Qid>,
     text: Option<Box<MsgText>>,
     /// Evidence lines buffered until the account is known (only with `--account`).
@@ -135,19 +141,20 @@ impl Names {
         id
     }
 
+    /// The name interned under fingerprint `fp` (see `id`).
+    fn name_of(&self, fp: u64) -> Arc<str> {
+        match self.ids.get(&fp) {
+            Some(&id) => self.name(id),
+            None => self.name(MAX_NAMES as u16),
+        }
+    }
+
     fn name(&self, id: u16) -> Arc<str> {
         self.names
             .get(usize::from(id))
             .cloned()
             .unwrap_or_else(|| Arc::from("?"))
     }
-}
-
-/// Per-program facts: its id (for session keys) and its MTA instance.
-#[derive(Debug, Clone, Copy)]
-struct ProgInfo {
-    id: u16,
-    inst: u16,
 }
 
 /// The state of the join across all inputs.
@@ -157,7 +164,8 @@ pub struct Join<'s> {
     pub fps: Fingerprints,
     hosts: Names,
     progs: Names,
-    prog_info: Vec<Option<ProgInfo>>,
+    /// The MTA instance of each interned syslog tag.
+    prog_inst: Vec<Option<u16>>,
     insts: Names,
     exim_inst: u16,
     sessions: FxMap<u64, Session>,
@@ -195,7 +203,7 @@ impl<'s> Join<'s> {
             fps,
             hosts: Names::default(),
             progs: Names::default(),
-            prog_info: Vec::new(),
+            prog_inst: Vec::new(),
             insts,
             exim_inst,
             sessions: FxMap::default(),
@@ -217,9 +225,13 @@ impl<'s> Join<'s> {
         }
     }
 
-    /// Whether ignored lines are wanted (as an account's evidence).
-    pub fn wants_ignored(&self) -> bool {
-        self.detail.is_some()
+    /// The events this run needs besides those every run needs: ignored lines are only
+    /// evidence, message ids only text of records or evidence.
+    pub fn wanted(&self) -> Wanted {
+        Wanted {
+            ignored: self.detail.is_some(),
+            message_ids: self.detail.is_some() || self.sink.is_some(),
+        }
     }
 
     /// Start the next input (its lines follow the previous input's in time).
@@ -230,10 +242,10 @@ impl<'s> Join<'s> {
         self.clock = clock;
     }
 
-    /// Account counts of a chunk's lines.
-    pub fn count_lines(&mut self, lines: u64, ignored: u64) {
+    /// Account counts of a chunk's lines (`ChunkCounts`).
+    pub fn count_lines(&mut self, lines: u64, quiet: u64) {
         self.agg.totals.lines += lines;
-        self.agg.totals.parsed += ignored;
+        self.agg.totals.parsed += quiet;
     }
 
     fn account(&mut self, fp: u64, name: &[u8]) -> u32 {
@@ -244,22 +256,25 @@ impl<'s> Join<'s> {
         a
     }
 
-    fn prog(&mut self, fp: u64, tag: &[u8]) -> ProgInfo {
-        let id = self.progs.id(fp, tag);
-        if let Some(Some(p)) = self.prog_info.get(usize::from(id)) {
-            return *p;
+    /// The MTA instance (`postfix-out` of `postfix-out/smtpd`) of a syslog tag.
+    fn instance(&mut self, fp: u64, tag: &[u8]) -> u16 {
+        let i = usize::from(self.progs.id(fp, tag));
+        if let Some(Some(inst)) = self.prog_inst.get(i) {
+            return *inst;
         }
         let inst_name = memchr::memchr(b'/', tag).map_or(tag, |n| &tag[..n]);
-        let info = ProgInfo {
-            id,
-            inst: self.insts.id(self.fps.of(inst_name), inst_name),
-        };
-        let i = usize::from(id);
-        if self.prog_info.len() <= i {
-            self.prog_info.resize(i + 1, None);
+        let inst = self.insts.id(self.fps.of(inst_name), inst_name);
+        if self.prog_inst.len() <= i {
+            self.prog_inst.resize(i + 1, None);
         }
-        self.prog_info[i] = Some(info);
-        info
+        self.prog_inst[i] = Some(inst);
+        inst
+    }
+
+    /// The host name of an event's line, interned.
+    fn host_name(&mut self, ev: &Event, line: &[u8]) -> Arc<str> {
+        let id = self.hosts.id(ev.host_fp, ev.host.get(line));
+        self.hosts.name(id)
     }
 
     fn line_ref(&self, line_no: u64) -> LineRef {
@@ -330,21 +345,17 @@ impl<'s> Join<'s> {
                 }
             }
         }
-        if ev.kind == Kind::Unparsed {
+        if matches!(ev.kind, Kind::Unparsed) {
             self.unparsed_line(ev, line, line_no);
             return;
         }
-        self.agg.totals.parsed += u64::from(ev.kind != Kind::Ignored);
-        let host = self.hosts.id(ev.host_fp, ev.host.get(line));
+        self.agg.totals.parsed += u64::from(!matches!(ev.kind, Kind::Ignored));
+        // Hosts and tags are keyed by their fingerprints: names are only interned when a
+        // record or a sample shows them.
+        let host = ev.host_fp;
         let exim = ev.prog.is_empty() || is_exim_kind(&ev.kind);
-        let (prog, inst) = if exim {
-            (u16::MAX, self.exim_inst)
-        } else {
-            let p = self.prog(ev.prog_fp, ev.prog.get(line));
-            (p.id, p.inst)
-        };
-        let skey = session_key(host, prog, ev.pid);
-        let key = ev.qid.map(|qid| MsgKey { host, qid });
+        let skey = session_key(host, if exim { u64::MAX } else { ev.prog_fp }, ev.pid);
+        let key = ev.qid().map(|qid| MsgKey { host, qid });
         match ev.kind {
             Kind::Unparsed => {}
             Kind::Ignored => {
@@ -378,7 +389,7 @@ impl<'s> Join<'s> {
             } => {
                 let Some(k) = key else { return };
                 let acct = (!user.is_empty()).then(|| self.account(ev.name_fp, user.get(line)));
-                let mut m = self.born(k, inst, t, line_no);
+                let mut m = self.born(k, ev, line, t, line_no);
                 m.ip = Some(ip);
                 if let Some(text) = &mut m.text {
                     text.method = (!method.is_empty())
@@ -396,7 +407,7 @@ impl<'s> Join<'s> {
                         }
                         None => true,
                     };
-                    let host_name = self.hosts.name(host);
+                    let host_name = self.host_name(ev, line);
                     self.agg
                         .on_message(a, t, Some(ip), &host_name, qid.get(line), new_login);
                 }
@@ -408,7 +419,7 @@ impl<'s> Join<'s> {
             }
             Kind::Born { .. } => {
                 let Some(k) = key else { return };
-                let mut m = self.born(k, inst, t, line_no);
+                let mut m = self.born(k, ev, line, t, line_no);
                 self.note(m.acct, &mut m.pending, line, line_no);
                 self.insert_msg(k, m);
             }
@@ -494,7 +505,7 @@ impl<'s> Join<'s> {
             } => {
                 let Some(k) = key else { return };
                 if !self.messages.contains_key(&k) {
-                    let m = self.born(k, inst, t, line_no);
+                    let m = self.born(k, ev, line, t, line_no);
                     self.insert_msg(k, m);
                 }
                 let mut first = None;
@@ -569,35 +580,33 @@ impl<'s> Join<'s> {
             }
             Kind::EximArrival {
                 id,
-                sender,
                 ip,
                 user,
-                size,
-                msgid,
                 nrcpt,
             } => {
                 let Some(k) = key else { return };
                 let acct = (!user.is_empty()).then(|| self.account(ev.name_fp, user.get(line)));
-                let mut m = self.born(k, inst, t, line_no);
+                let mut m = self.born(k, ev, line, t, line_no);
                 m.exim = true;
                 m.ip = ip;
-                m.size = Some(size);
                 m.nrcpt = nrcpt;
+                let (sender, size, msgid) = exim::arrival_fields(line, id);
+                m.size = Some(size);
                 if let Some(text) = &mut m.text {
-                    text.sender = Some(String::from_utf8_lossy(sender.get(line)).into_owned());
-                    text.message_id = (!msgid.is_empty())
-                        .then(|| String::from_utf8_lossy(msgid.get(line)).into_owned());
+                    text.sender = Some(String::from_utf8_lossy(sender).into_owned());
+                    text.message_id =
+                        (!msgid.is_empty()).then(|| String::from_utf8_lossy(msgid).into_owned());
                 }
                 if let Some(a) = acct {
                     m.acct = Some(a);
                     m.own = true;
-                    let host_name = self.hosts.name(host);
+                    let host_name = self.host_name(ev, line);
                     self.agg
                         .on_message(a, t, ip, &host_name, id.get(line), true);
                     if let Some(n) = nrcpt {
                         self.agg.on_recipients(a, t, n);
                     }
-                    self.agg.on_sender(a, sender.get(line));
+                    self.agg.on_sender(a, sender);
                 }
                 let mut p = std::mem::take(&mut m.pending);
                 self.note(m.acct, &mut p, line, line_no);
@@ -629,10 +638,21 @@ impl<'s> Join<'s> {
 
     /// A message born at `k` (ending an open message with the same id, which missed its
     /// `removed`), taking the account of a pending hop.
-    fn born(&mut self, k: MsgKey, inst: u16, t: Timestamp, line_no: u64) -> Msg {
+    fn born(&mut self, k: MsgKey, ev: &Event, line: &[u8], t: Timestamp, line_no: u64) -> Msg {
         if let Some(old) = self.messages.remove(&k) {
             self.finish(k, old, false);
         }
+        // The instance and host names are only shown in records.
+        let inst = if self.sink.is_none() {
+            0
+        } else {
+            self.hosts.id(ev.host_fp, ev.host.get(line));
+            if ev.prog.is_empty() || is_exim_kind(&ev.kind) {
+                self.exim_inst
+            } else {
+                self.instance(ev.prog_fp, ev.prog.get(line))
+            }
+        };
         let mut m = Msg {
             inst,
             born: t,
@@ -648,6 +668,7 @@ impl<'s> Join<'s> {
             bounced: 0,
             expired: 0,
             rcpts: Vec::new(),
+            rcpt_index: None,
             parent: None,
             text: self.sink.is_some().then(Box::default),
             pending: Vec::new(),
@@ -761,7 +782,7 @@ impl<'s> Join<'s> {
             })
             .collect();
         MessageRecord {
-            host: self.hosts.name(k.host),
+            host: self.hosts.name_of(k.host),
             instance: self.insts.name(m.inst),
             queue_id: k.qid.to_string_lossy(),
             first_seen: m.born,
@@ -838,9 +859,14 @@ fn record_status(m: &mut Msg, h: u64, addr: &[u8], status: Status, dsn: &[u8]) {
         Status::Expired => m.expired += 1,
         Status::Deferred | Status::Relayed => {}
     }
-    let i = match m.rcpts.iter().rposition(|r| r.hash == h) {
+    let found = match &m.rcpt_index {
+        Some(ix) => ix.get(&h).map(|&i| i as usize),
+        None => m.rcpts.iter().rposition(|r| r.hash == h),
+    };
+    let i = match found {
         Some(i) => i,
         None => {
+            let i = m.rcpts.len();
             m.rcpts.push(Rcpt {
                 hash: h,
                 status,
@@ -849,7 +875,22 @@ fn record_status(m: &mut Msg, h: u64, addr: &[u8], status: Status, dsn: &[u8]) {
             if let Some(text) = &mut m.text {
                 text.rcpts.push((String::new(), String::new()));
             }
-            m.rcpts.len() - 1
+            match &mut m.rcpt_index {
+                Some(ix) => {
+                    ix.insert(h, i as u32);
+                }
+                None if m.rcpts.len() >= INDEX_RCPTS => {
+                    m.rcpt_index = Some(Box::new(
+                        m.rcpts
+                            .iter()
+                            .enumerate()
+                            .map(|(i, r)| (r.hash, i as u32))
+                            .collect(),
+                    ));
+                }
+                None => {}
+            }
+            i
         }
     };
     let r = &mut m.rcpts[i];

@@ -50,6 +50,7 @@ impl Hasher for Fx {
 }
 
 pub type FxMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fx>>;
+pub type FxSet<K> = std::collections::HashSet<K, BuildHasherDefault<Fx>>;
 
 /// Longest queue id kept (Exim 4.97 ids are 23 characters, Postfix long ids about 17).
 pub const QID_MAX: usize = 31;
@@ -62,6 +63,9 @@ pub struct Qid {
 }
 
 impl Qid {
+    /// No queue id: length 0, which no real id has (empty ids are never built into keys).
+    pub const NONE: Qid = Qid { w: [0; 4] };
+
     /// `None` when longer than `QID_MAX` (no MTA writes such ids).
     pub fn new(s: &[u8]) -> Option<Qid> {
         if s.len() > QID_MAX {
@@ -125,18 +129,20 @@ impl std::hash::Hash for Qid {
     }
 }
 
-/// A message: host and queue id. The MTA instance is not part of the key: instances of one
-/// host draw queue ids from one file system (Postfix ids embed the inode), and genlog's relay
-/// hop logs the second instance's local deliveries under the first instance's name.
+/// A message: host (its name's fingerprint) and queue id. The MTA instance is not part of the
+/// key: instances of one host draw queue ids from one file system (Postfix ids embed the
+/// inode), and genlog's relay hop logs the second instance's local deliveries under the first
+/// instance's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MsgKey {
-    pub host: u16,
+    pub host: u64,
     pub qid: Qid,
 }
 
-/// An SMTP session: host, syslog tag and pid.
-pub fn session_key(host: u16, prog: u16, pid: u32) -> u64 {
-    (u64::from(host) << 48) | (u64::from(prog) << 32) | u64::from(pid)
+/// An SMTP session: host, syslog tag (fingerprints, see `Fingerprints`) and pid, mixed into
+/// one word. The fingerprints are keyed per run, so two sessions cannot be made to collide.
+pub fn session_key(host_fp: u64, tag_fp: u64, pid: u32) -> u64 {
+    host_fp ^ tag_fp.rotate_left(29) ^ u64::from(pid).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// Keyed 64-bit fingerprints of names (hosts, syslog tags, account names): computed on the
@@ -193,6 +199,8 @@ mod tests {
     fn addr_hash_ignores_case() {
         assert_eq!(addr_hash(b"Bob@Example.net"), addr_hash(b"bob@example.net"));
         assert_ne!(addr_hash(b"bob@example.net"), addr_hash(b"bob@example.org"));
-        assert_eq!(session_key(1, 2, 3), (1 << 48) | (2 << 32) | 3);
+        assert_ne!(session_key(1, 2, 3), session_key(1, 2, 4));
+        assert_ne!(session_key(1, 2, 3), session_key(2, 1, 3));
+        assert_ne!(session_key(1, 2, 3), session_key(1, 3, 3));
     }
 }

@@ -55,10 +55,11 @@ pub enum Status {
 /// What a line says, as far as the join and the counts need it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Kind {
-    /// No parser understood the line (no syslog prefix, unknown program, malformed fields).
+    /// No parser understood the line (no syslog prefix, unknown program, a shape of a known
+    /// program that no parser lists, malformed fields): counted per program and shown.
     Unparsed,
-    /// Understood and of no use to the counts (TLS notes, postscreen, logouts...); only
-    /// emitted when an account's evidence lines are wanted.
+    /// A shape a parser positively recognises as of no use to the counts (TLS notes,
+    /// postscreen, logouts...); only emitted when an account's evidence lines are wanted.
     Ignored,
     /// smtpd `connect from NAME[IP]`.
     Connect { ip: IpAddr },
@@ -106,16 +107,15 @@ pub enum Kind {
     MailboxLogin { user: Span, ip: IpAddr },
     /// Dovecot `auth:` / `auth-worker(N):` failure naming `(user,ip)`.
     DovecotFail { user: Span, ip: IpAddr },
-    /// Exim `<=` arrival (`A=authenticator:user` when authenticated).
+    /// Exim `<=` arrival (`A=authenticator:user` when authenticated); its sender, size and
+    /// message id: `exim::arrival_fields`.
     EximArrival {
         id: Span,
-        sender: Span,
         ip: Option<IpAddr>,
         user: Span,
-        size: u64,
-        msgid: Span,
         nrcpt: Option<u32>,
     },
+
     /// Exim `authenticator failed ... (set_id=user)`.
     EximAuthFail { ip: IpAddr, user: Span },
     /// Exim `rejected RCPT` in an authenticated session (`A=...:user`).
@@ -141,8 +141,16 @@ pub struct Event {
     pub host_fp: u64,
     pub prog_fp: u64,
     pub name_fp: u64,
-    /// The kind's queue id (message id for Exim), built here where the line is in cache.
-    pub qid: Option<Qid>,
+    /// The kind's queue id (message id for Exim), built here where the line is in cache;
+    /// `Qid::NONE` when it has none (see `Event::qid`: no `Option`, to keep events small).
+    pub qid: Qid,
+}
+
+impl Event {
+    /// The queue id of the event's kind, if it has one.
+    pub fn qid(&self) -> Option<Qid> {
+        (self.qid != Qid::NONE).then_some(self.qid)
+    }
 }
 
 /// Which parser a program's lines go to.
@@ -231,13 +239,11 @@ pub fn split(line: &[u8], cache: &mut ([u8; 15], u32)) -> Option<Prefix> {
     }
     i += 1;
     let rest = &line[i..];
-    let sp = memchr(b' ', rest)?;
+    let sp = find_byte(rest, b' ')?;
     let host = Span::of(line, &rest[..sp]);
     i += sp + 1;
     let tail = &line[i..];
-    let end = tail
-        .iter()
-        .position(|&c| c == b'[' || c == b':' || c == b' ')?;
+    let end = find_byte3(tail, b'[', b':', b' ')?;
     if end == 0 {
         return None;
     }
@@ -268,9 +274,9 @@ pub fn split(line: &[u8], cache: &mut ([u8; 15], u32)) -> Option<Prefix> {
     })
 }
 
-/// Parse one line (without its newline) into an event.
-pub fn parse_line(line: &[u8], cache: &mut ([u8; 15], u32)) -> Event {
-    let mut ev = Event {
+/// An event for `line` before its prefix is known: unparsed.
+fn blank(line: &[u8]) -> Event {
+    Event {
         line: 0,
         start: 0,
         len: line.len() as u32,
@@ -282,26 +288,36 @@ pub fn parse_line(line: &[u8], cache: &mut ([u8; 15], u32)) -> Event {
         host_fp: 0,
         prog_fp: 0,
         name_fp: 0,
-        qid: None,
-    };
-    let Some(p) = split(line, cache) else {
-        return ev;
-    };
+        qid: Qid::NONE,
+    }
+}
+
+/// Fill in the prefix and hand the message to the parser of `prog`.
+fn dispatch(ev: &mut Event, line: &[u8], p: &Prefix, prog: Prog) {
     ev.stamp = Some(p.stamp);
     ev.host = p.host;
     ev.prog = p.prog;
     ev.pid = p.pid;
     let msg = &line[p.msg..];
-    ev.kind = if p.native_exim {
-        exim::parse(line, exim::strip_own_prefix(msg))
-    } else {
-        match classify(p.prog.get(line)) {
-            Prog::Postfix(s) => postfix::parse(line, msg, s),
-            Prog::Dovecot => dovecot::parse(line, msg),
-            Prog::Exim => exim::parse(line, exim::strip_own_prefix(msg)),
-            Prog::Other => Kind::Unparsed,
-        }
+    ev.kind = match prog {
+        Prog::Postfix(s) => postfix::parse(line, msg, s),
+        Prog::Dovecot => dovecot::parse(line, msg),
+        Prog::Exim => exim::parse(line, exim::strip_own_prefix(msg)),
+        Prog::Other => Kind::Unparsed,
     };
+}
+
+/// Parse one line (without its newline) into an event.
+pub fn parse_line(line: &[u8], cache: &mut ([u8; 15], u32)) -> Event {
+    let mut ev = blank(line);
+    if let Some(p) = split(line, cache) {
+        let prog = if p.native_exim {
+            Prog::Exim
+        } else {
+            classify(p.prog.get(line))
+        };
+        dispatch(&mut ev, line, &p, prog);
+    }
     ev
 }
 
@@ -309,40 +325,158 @@ pub fn parse_line(line: &[u8], cache: &mut ([u8; 15], u32)) -> Event {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ChunkCounts {
     pub lines: u64,
-    pub ignored: u64,
+    /// Lines understood that the join does not count itself: `Ignored` lines, and lines not
+    /// handed to it (see `Wanted`).
+    pub quiet: u64,
 }
 
-/// The span (within the chunk) of a recent host or tag, and its fingerprint: lines of a chunk
-/// share a handful of these, so each is hashed about once per chunk.
-#[derive(Debug, Clone, Copy, Default)]
+/// Which events the join wants besides those every run needs.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Wanted {
+    /// `Ignored` lines (an account's evidence lines).
+    pub ignored: bool,
+    /// `MessageId` lines (text of message records, evidence lines).
+    pub message_ids: bool,
+}
+
+/// The span (within the chunk) of a recent host or tag, its fingerprint and (for tags) its
+/// parser: lines of a chunk share a handful of these, so each is hashed and classified about
+/// once per chunk.
+#[derive(Debug, Clone, Copy)]
 struct Recent {
     start: usize,
     len: usize,
     fp: u64,
+    prog: Prog,
 }
 
-#[derive(Debug, Default)]
+/// A direct-mapped cache of recent names, indexed by a hash of their length and first and
+/// last bytes (no scan over the slots, no call to a hasher on a hit).
+#[derive(Debug)]
 struct RecentNames {
-    slots: [Recent; 16],
-    next: usize,
+    slots: [Recent; 32],
+}
+
+impl Default for RecentNames {
+    fn default() -> Self {
+        RecentNames {
+            slots: [Recent {
+                start: 0,
+                len: 0,
+                fp: 0,
+                prog: Prog::Other,
+            }; 32],
+        }
+    }
 }
 
 impl RecentNames {
-    fn fp(&mut self, chunk: &[u8], start: usize, len: usize, fps: &Fingerprints) -> u64 {
+    /// Fingerprint and parser of the name at `chunk[start..start + len]`.
+    fn get(&mut self, chunk: &[u8], start: usize, len: usize, fps: &Fingerprints) -> (u64, Prog) {
         if len == 0 {
-            return 0;
+            return (0, Prog::Other);
         }
         let name = &chunk[start..start + len];
-        for r in &self.slots {
-            if r.len == len && r.fp != 0 && chunk[r.start..r.start + r.len] == *name {
-                return r.fp;
-            }
+        let (first, last) = if len >= 8 {
+            (word(name, 0), word(name, len - 8))
+        } else {
+            let mut w = [0u8; 8];
+            w[..len].copy_from_slice(name);
+            (u64::from_le_bytes(w), 0)
+        };
+        let h = (first ^ last.rotate_left(23) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let slot = &mut self.slots[(h >> 59) as usize];
+        if slot.len == len && slot.fp != 0 && same(&chunk[slot.start..slot.start + len], name) {
+            return (slot.fp, slot.prog);
         }
-        let fp = fps.of(name).max(1);
-        self.slots[self.next % self.slots.len()] = Recent { start, len, fp };
-        self.next += 1;
-        fp
+        *slot = Recent {
+            start,
+            len,
+            fp: fps.of(name).max(1),
+            prog: classify(name),
+        };
+        (slot.fp, slot.prog)
     }
+}
+
+/// The little-endian word at `b[at..at + 8]`.
+fn word(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Bytes equal to `c` in the word `w`: the high bit of each matching byte set (bits above the
+/// first match may be spurious, so only the lowest set bit is meaningful).
+#[inline]
+fn matches_in(w: u64, c: u8) -> u64 {
+    let x = w ^ (LO * u64::from(c));
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// How far `find_byte` scans a word at a time before handing over to `memchr`.
+const SHORT_SCAN: usize = 64;
+
+/// The first `c` in `b`. Fields of log lines are short: eight bytes at a time (SWAR) for the
+/// first few words beats the set-up of a vector `memchr` call; long tails still go to memchr.
+#[inline(always)]
+pub fn find_byte(b: &[u8], c: u8) -> Option<usize> {
+    let n = b.len();
+    let mut i = 0;
+    while i + 8 <= n {
+        if i >= SHORT_SCAN {
+            return memchr(c, &b[i..]).map(|p| i + p);
+        }
+        let z = matches_in(word(b, i), c);
+        if z != 0 {
+            return Some(i + (z.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b[i..].iter().position(|&x| x == c).map(|p| i + p)
+}
+
+/// The first of the bytes `a`, `b2` or `c` in `b` (SWAR, for short fields).
+#[inline]
+pub fn find_byte3(b: &[u8], a: u8, b2: u8, c: u8) -> Option<usize> {
+    let n = b.len();
+    let mut i = 0;
+    while i + 8 <= n {
+        let w = word(b, i);
+        let z = matches_in(w, a) | matches_in(w, b2) | matches_in(w, c);
+        if z != 0 {
+            return Some(i + (z.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b[i..]
+        .iter()
+        .position(|&x| x == a || x == b2 || x == c)
+        .map(|p| i + p)
+}
+
+/// Byte equality of two short fields, a word at a time: names and keys in log lines are a few
+/// bytes to a few dozen, where a call to `memcmp` costs more than the compare.
+#[inline]
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut i = 0;
+    while i + 8 <= n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// The queue id field of a kind, if it has one.
@@ -383,18 +517,19 @@ fn name_fp(line: &[u8], kind: &Kind, fps: &Fingerprints) -> u64 {
 }
 
 /// Parse every line of `chunk` into `out`. `skip_first`: the chunk starts in the middle of an
-/// over-long line whose beginning the previous chunk already counted. Ignored lines are
-/// dropped unless `keep_ignored` (they are only wanted as evidence lines).
+/// over-long line whose beginning the previous chunk already counted. Ignored lines and
+/// message ids are dropped unless `want`ed.
 pub fn parse_chunk(
     chunk: &[u8],
     skip_first: bool,
-    keep_ignored: bool,
+    want: Wanted,
     fps: &Fingerprints,
     out: &mut Vec<Event>,
 ) -> ChunkCounts {
     let mut counts = ChunkCounts::default();
     let mut cache = ([0u8; 15], 0u32);
-    let mut names = RecentNames::default();
+    let mut hosts = RecentNames::default();
+    let mut tags = RecentNames::default();
     let mut pos = 0usize;
     if skip_first {
         pos = match memchr(b'\n', chunk) {
@@ -403,26 +538,49 @@ pub fn parse_chunk(
         };
     }
     let mut idx = 0u32;
+    let base = pos;
+    let mut newlines = memchr::memchr_iter(b'\n', &chunk[base..]);
     while pos < chunk.len() {
-        let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |n| pos + n);
+        let end = newlines.next().map_or(chunk.len(), |n| base + n);
         let mut line = &chunk[pos..end];
         if let [head @ .., b'\r'] = line {
             line = head;
         }
-        let mut ev = parse_line(line, &mut cache);
-        counts.lines += 1;
-        if ev.kind == Kind::Ignored {
-            counts.ignored += 1;
+        // Built in place at the end of `out` (and taken back if not wanted): no copy of the
+        // event per line.
+        out.push(blank(line));
+        let Some(ev) = out.last_mut() else {
+            break;
+        };
+        if let Some(p) = split(line, &mut cache) {
+            let (prog_fp, prog) = if p.native_exim {
+                (0, Prog::Exim)
+            } else {
+                tags.get(chunk, pos + p.prog.off as usize, p.prog.len as usize, fps)
+            };
+            dispatch(ev, line, &p, prog);
+            ev.prog_fp = prog_fp;
         }
-        if ev.kind != Kind::Ignored || keep_ignored {
+        counts.lines += 1;
+        let ignored = matches!(ev.kind, Kind::Ignored);
+        let send = match ev.kind {
+            Kind::Ignored => want.ignored,
+            Kind::MessageId { .. } => want.message_ids,
+            _ => true,
+        };
+        counts.quiet += u64::from(ignored || !send);
+        if !send {
+            out.pop();
+        } else {
             ev.line = idx;
             ev.start = pos as u32;
-            ev.host_fp = names.fp(chunk, pos + ev.host.off as usize, ev.host.len as usize, fps);
-            ev.prog_fp = names.fp(chunk, pos + ev.prog.off as usize, ev.prog.len as usize, fps);
+            ev.host_fp = hosts
+                .get(chunk, pos + ev.host.off as usize, ev.host.len as usize, fps)
+                .0;
             ev.name_fp = name_fp(line, &ev.kind, fps);
             ev.qid = kind_qid(&ev.kind)
-                .and_then(|q| Qid::at(chunk, pos + q.off as usize, q.len as usize));
-            out.push(ev);
+                .and_then(|q| Qid::at(chunk, pos + q.off as usize, q.len as usize))
+                .unwrap_or(Qid::NONE);
         }
         idx += 1;
         pos = end + 1;
@@ -473,14 +631,18 @@ pub fn ip(b: &[u8]) -> Option<IpAddr> {
 
 /// Find `needle` in `hay`, returning the index. Log fields are short: a memchr for the first
 /// byte and a compare beats building a `memmem` searcher per call.
+#[inline(always)]
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let Some((&first, rest)) = needle.split_first() else {
         return Some(0);
     };
     let mut i = 0;
-    while let Some(p) = memchr(first, &hay[i..]) {
+    while let Some(p) = find_byte(&hay[i..], first) {
         let at = i + p;
-        if hay[at + 1..].starts_with(rest) {
+        if hay
+            .get(at + 1..at + 1 + rest.len())
+            .is_some_and(|t| same(t, rest))
+        {
             return Some(at);
         }
         i = at + 1;
@@ -489,8 +651,9 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Bytes up to (not including) the first `stop`, or all of them.
+#[inline(always)]
 pub fn until(b: &[u8], stop: u8) -> &[u8] {
-    match memchr(stop, b) {
+    match find_byte(b, stop) {
         Some(n) => &b[..n],
         None => b,
     }
@@ -511,8 +674,8 @@ pub fn number(b: &[u8]) -> Option<u64> {
 
 /// `NAME[IP]` or `NAME[IP]:PORT` at the start of `b` (Postfix's client notation): the IP.
 pub fn bracket_ip(b: &[u8]) -> Option<IpAddr> {
-    let open = memchr(b'[', b)?;
-    let close = memchr(b']', &b[open..])? + open;
+    let open = find_byte(b, b'[')?;
+    let close = find_byte(&b[open..], b']')? + open;
     ip(&b[open + 1..close])
 }
 
@@ -597,12 +760,55 @@ mod tests {
     }
 
     #[test]
+    fn byte_scans_agree_with_naive_search() {
+        let hay: Vec<u8> = (0..200u32)
+            .map(|i| b"ab[c: d]x,\x80\xff"[(i % 12) as usize])
+            .collect();
+        for len in [0, 1, 7, 8, 9, 15, 16, 63, 64, 65, 71, 72, 199, 200] {
+            let h = &hay[..len];
+            for c in [b'a', b'[', b':', b']', b',', 0x80, 0xff, b'q'] {
+                assert_eq!(find_byte(h, c), h.iter().position(|&x| x == c), "{len} {c}");
+            }
+            assert_eq!(
+                find_byte3(h, b':', b']', b','),
+                h.iter().position(|&x| x == b':' || x == b']' || x == b','),
+                "{len}"
+            );
+            let tail = &hay[200 - len..];
+            assert!(same(h, h));
+            assert_eq!(same(h, tail), h == tail, "{len}");
+        }
+        assert!(!same(
+            b"postfix/submission/smtpd",
+            b"postfix/submission/smtpX"
+        ));
+        assert!(!same(
+            b"Xostfix/submission/smtpd",
+            b"postfix/submission/smtpd"
+        ));
+        assert!(!same(b"abc", b"abcd"));
+    }
+
+    /// Every event is written by a worker and read by the join: size is throughput.
+    #[test]
+    fn events_stay_small() {
+        assert!(std::mem::size_of::<Kind>() <= 48);
+        assert!(std::mem::size_of::<Event>() <= 152);
+    }
+
+    #[test]
     fn chunk_lines_and_crlf() {
         let text = b"Nov 22 04:03:14 mail CRON[1]: x\r\nNov 22 04:03:15 mail postfix/anvil[2]: statistics: max\nlast";
         let mut out = Vec::new();
-        let c = parse_chunk(text, false, false, &Fingerprints::default(), &mut out);
+        let c = parse_chunk(
+            text,
+            false,
+            Wanted::default(),
+            &Fingerprints::default(),
+            &mut out,
+        );
         assert_eq!(c.lines, 3);
-        assert_eq!(c.ignored, 1);
+        assert_eq!(c.quiet, 1);
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].len, 31);
         assert_eq!(out[1].line, 2);
@@ -611,7 +817,7 @@ mod tests {
         let c = parse_chunk(
             b"tail of a long line\nnext\n",
             true,
-            false,
+            Wanted::default(),
             &Fingerprints::default(),
             &mut out,
         );

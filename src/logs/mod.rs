@@ -159,15 +159,15 @@ fn run_inner(
         );
         let name = opened.name.clone();
         join.begin_input(index, &name, clock);
-        let keep_ignored = join.wants_ignored();
+        let want = join.wanted();
         let mut line_base = 0u64;
         let fps = join.fps.clone();
-        let (size, sha256) = pipeline::run_input(opened, keep_ignored, &fps, workers, |p| {
+        let (size, sha256) = pipeline::run_input(opened, want, &fps, workers, |p| {
             let bytes = p.chunk.bytes();
             for ev in &p.events {
                 join.event(ev, bytes, line_base + u64::from(ev.line) + 1);
             }
-            join.count_lines(p.counts.lines, p.counts.ignored);
+            join.count_lines(p.counts.lines, p.counts.quiet);
             line_base += p.counts.lines;
             progress(done_before + p.disk_pos);
         })?;

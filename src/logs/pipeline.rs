@@ -13,12 +13,14 @@ use std::sync::{Arc, Mutex};
 
 use super::input::{Codec, Opened};
 use super::keys::Fingerprints;
-use super::line::{parse_chunk, ChunkCounts, Event};
+use super::line::{parse_chunk, ChunkCounts, Event, Wanted};
 use super::LogError;
 
 /// Chunk size: large enough to amortise the hand-offs, small enough to stay in cache between
 /// the worker that parses it and the join that reads its fields.
 const CHUNK: usize = 2 << 20;
+/// Bytes per read call (see `read_chunks`).
+const READ_PIECE: usize = 256 << 10;
 /// Chunks in flight (reading, parsing, waiting to be joined).
 const BUFFERS: usize = 8;
 
@@ -79,7 +81,10 @@ fn read_chunks(
         carry.clear();
         let mut eof = false;
         while len < buf.len() {
-            match r.read(&mut buf[len..]) {
+            // Read (and hash) in pieces that stay in the core's cache between the copy out of
+            // the page cache and the hashing.
+            let piece = (buf.len() - len).min(READ_PIECE);
+            match r.read(&mut buf[len..len + piece]) {
                 Ok(0) => {
                     eof = true;
                     break;
@@ -124,7 +129,7 @@ fn read_chunks(
 /// Returns the on-disk size and SHA-256 of the input.
 pub fn run_input(
     opened: Opened,
-    keep_ignored: bool,
+    want: Wanted,
     fps: &Fingerprints,
     workers: usize,
     mut join: impl FnMut(&Parsed),
@@ -158,13 +163,7 @@ pub fn run_input(
             .and_then(|rx| rx.try_recv().ok())
             .unwrap_or_default();
         events.clear();
-        let counts = parse_chunk(
-            chunk.bytes(),
-            chunk.skip_first,
-            keep_ignored,
-            fps,
-            &mut events,
-        );
+        let counts = parse_chunk(chunk.bytes(), chunk.skip_first, want, fps, &mut events);
         Parsed {
             chunk,
             events,
@@ -265,7 +264,11 @@ mod tests {
         let opened = open(&InputSpec::Path(p)).expect("open");
         let mut total = 0;
         let mut seqs = Vec::new();
-        let (size, _) = run_input(opened, true, &Fingerprints::default(), 2, |p| {
+        let want = Wanted {
+            ignored: true,
+            message_ids: true,
+        };
+        let (size, _) = run_input(opened, want, &Fingerprints::default(), 2, |p| {
             total += p.counts.lines;
             seqs.push(p.chunk.seq);
         })

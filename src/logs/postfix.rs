@@ -1,12 +1,17 @@
 //! Postfix lines, any instance (`postfix`, `postfix-out`) and any service (`postfix/smtpd`,
 //! `postfix/submission/smtpd`): the daemon is the tag's last `/` component.
 //!
-//! Only the shapes the join needs are parsed; other lines of known daemons are `Ignored`, and a
-//! shape that is recognised but malformed (a truncated `client=` line) is `Unparsed`.
+//! The shapes the join needs become events. Shapes Postfix writes routinely and that carry
+//! nothing the counts need (TLS notes, `lost connection`, postscreen verdicts, anvil
+//! statistics, header_checks actions...) are `Ignored`, each one listed below. Everything
+//! else — a shape not in these lists, or a listed shape that is malformed (a truncated
+//! `client=` line) — is `Unparsed`, so it is counted under its program and can be shown
+//! (`--show-unparsed`), never silently dropped.
 
-use super::line::{bracket_ip, find, number, until, Kind, Span, Status};
+use super::line::{bracket_ip, find, find_byte, number, until, Kind, Span, Status};
 
-/// The Postfix daemons whose lines we read (others are recognised and ignored).
+/// The Postfix daemons whose lines we read. Daemons not listed here have no shapes we know:
+/// all their lines are unparsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
     Smtpd,
@@ -19,7 +24,22 @@ pub enum Service {
     },
     Bounce,
     Pickup,
-    Quiet,
+    /// Daemons whose routine lines are all irrelevant to the counts; each has its own list of
+    /// known shapes.
+    Quiet(Quiet),
+}
+
+/// The daemons of `Service::Quiet`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quiet {
+    Postscreen,
+    Dnsblog,
+    /// anvil and scache: `statistics:` lines.
+    Stats,
+    Master,
+    Script,
+    Postsuper,
+    Tlsproxy,
 }
 
 impl Service {
@@ -29,19 +49,149 @@ impl Service {
             b"cleanup" => Service::Cleanup,
             b"qmgr" | b"oqmgr" => Service::Qmgr,
             b"lmtp" | b"local" | b"virtual" => Service::Delivery { local: true },
-            b"smtp" | b"pipe" | b"error" | b"discard" | b"retry" => {
+            b"smtp" | b"pipe" | b"error" | b"discard" | b"retry" | b"relay" => {
                 Service::Delivery { local: false }
             }
             b"bounce" => Service::Bounce,
             b"pickup" => Service::Pickup,
-            b"postscreen" | b"dnsblog" | b"anvil" | b"master" | b"tlsmgr" | b"scache"
-            | b"verify" | b"trivial-rewrite" | b"postsuper" | b"sendmail" | b"postdrop"
-            | b"postqueue" | b"tlsproxy" | b"proxymap" | b"showq" | b"flush" | b"spawn"
-            | b"postfix-script" | b"postlog" | b"postmap" | b"postmulti" => Service::Quiet,
+            b"postscreen" => Service::Quiet(Quiet::Postscreen),
+            b"dnsblog" => Service::Quiet(Quiet::Dnsblog),
+            b"anvil" | b"scache" => Service::Quiet(Quiet::Stats),
+            b"master" => Service::Quiet(Quiet::Master),
+            b"postfix-script" => Service::Quiet(Quiet::Script),
+            b"postsuper" => Service::Quiet(Quiet::Postsuper),
+            b"tlsproxy" => Service::Quiet(Quiet::Tlsproxy),
             _ => return None,
         })
     }
 }
+
+/// Known irrelevant shapes: `Ignored` when `msg` starts with one of `prefixes`.
+fn known(msg: &[u8], prefixes: &[&[u8]]) -> Kind {
+    if prefixes.iter().any(|p| msg.starts_with(p)) {
+        Kind::Ignored
+    } else {
+        Kind::Unparsed
+    }
+}
+
+/// Actions of access maps, header/body checks and milters, logged as `QID: ACTION: ...` by
+/// smtpd and cleanup (or `NOQUEUE: ACTION: ...` before a queue id exists). `reject: RCPT` is
+/// parsed before these are consulted.
+const ACTIONS: &[&[u8]] = &[
+    b"reject: ",
+    b"reject_warning: ",
+    b"warning: header ",
+    b"warning: body ",
+    b"info: ",
+    b"filter: ",
+    b"hold: ",
+    b"discard: ",
+    b"warn: ",
+    b"redirect: ",
+    b"prepend: ",
+    b"replace: ",
+    b"bcc: ",
+    b"milter-reject: ",
+    b"milter-discard: ",
+    b"milter-hold: ",
+];
+
+/// smtpd lines without a queue id that carry nothing for the counts.
+const SMTPD_NOTES: &[&[u8]] = &[
+    b"lost connection after ",
+    b"timeout after ",
+    b"too many errors after ",
+    b"improper command pipelining after ",
+    b"Anonymous TLS connection established from ",
+    b"Untrusted TLS connection established from ",
+    b"Trusted TLS connection established from ",
+    b"Verified TLS connection established from ",
+    b"SSL_accept error from ",
+    b"discarding EHLO keywords",
+];
+
+/// smtpd/smtp `warning:` texts Postfix writes routinely (DNS mismatches, TLS noise, limits).
+const ROUTINE_WARNINGS: &[&[u8]] = &[
+    b"hostname ",
+    b"TLS library problem",
+    b"Connection rate limit exceeded",
+    b"Connection concurrency limit exceeded",
+    b"Message delivery request rate limit exceeded",
+    b"Recipient address rate limit exceeded",
+    b"New TLS session rate limit exceeded",
+    b"non-SMTP command from ",
+    b"numeric hostname",
+    b"SASL authentication failure: ",
+];
+
+/// smtp/lmtp/... lines about a delivery attempt that precede its `to=` line.
+const DELIVERY_NOTES: &[&[u8]] = &[
+    b"host ",
+    b"lost connection with ",
+    b"conversation with ",
+    b"enabling PIX workarounds",
+    b"Cannot start TLS",
+];
+
+/// smtp/lmtp/... lines without a queue id that carry nothing for the counts.
+const CLIENT_NOTES: &[&[u8]] = &[
+    b"connect to ",
+    b"Anonymous TLS connection established to ",
+    b"Untrusted TLS connection established to ",
+    b"Trusted TLS connection established to ",
+    b"Verified TLS connection established to ",
+    b"SSL_connect error to ",
+    b"warning: TLS library problem",
+];
+
+const POSTSCREEN: &[&[u8]] = &[
+    b"CONNECT from ",
+    b"PASS NEW ",
+    b"PASS OLD ",
+    b"DNSBL rank ",
+    b"PREGREET ",
+    b"DISCONNECT ",
+    b"HANGUP ",
+    b"COMMAND PIPELINING ",
+    b"COMMAND TIME LIMIT ",
+    b"COMMAND COUNT LIMIT ",
+    b"COMMAND LENGTH LIMIT ",
+    b"BARE NEWLINE ",
+    b"NON-SMTP COMMAND ",
+    b"NOQUEUE: reject: ",
+    b"WHITELISTED ",
+    b"ALLOWLISTED ",
+    b"WHITELIST VETO ",
+    b"ALLOWLIST VETO ",
+    b"BLACKLISTED ",
+    b"DENYLISTED ",
+    b"cache ",
+];
+
+const MASTER: &[&[u8]] = &[b"daemon started", b"reload ", b"terminating on signal"];
+
+const SCRIPT: &[&[u8]] = &[
+    b"starting the Postfix",
+    b"stopping the Postfix",
+    b"refreshing the Postfix",
+    b"waiting for the Postfix",
+    b"the Postfix mail system is running",
+];
+
+const POSTSUPER: &[&[u8]] = &[
+    b"Deleted: ",
+    b"Requeued: ",
+    b"Placed on hold: ",
+    b"Released from hold: ",
+];
+
+const POSTSUPER_QID: &[&[u8]] = &[
+    b"removed",
+    b"requeued",
+    b"placed on hold",
+    b"released from hold",
+];
 
 /// A Postfix queue id: short (hex, 6–15 upper-case digits) or long (`enable_long_queue_ids`:
 /// 10 base-52 characters, `z`, the inode in base 51).
@@ -57,7 +207,7 @@ pub fn is_qid(t: &[u8]) -> bool {
 
 /// `QID: rest` → (qid, rest).
 fn qid_prefix(msg: &[u8]) -> Option<(&[u8], &[u8])> {
-    let n = msg.iter().take(25).position(|&c| c == b':')?;
+    let n = find_byte(&msg[..msg.len().min(25)], b':')?;
     let (qid, rest) = (&msg[..n], &msg[n..]);
     if !is_qid(qid) {
         return None;
@@ -84,7 +234,7 @@ pub fn parse(line: &[u8], msg: &[u8], svc: Service) -> Kind {
         Service::Smtpd => smtpd(line, msg),
         Service::Cleanup => {
             let Some((qid, rest)) = qid_prefix(msg) else {
-                return Kind::Ignored;
+                return Kind::Unparsed;
             };
             if let Some(v) = rest.strip_prefix(b"message-id=") {
                 let id = v.strip_prefix(b"<").map_or(v, |x| until(x, b'>'));
@@ -109,17 +259,24 @@ pub fn parse(line: &[u8], msg: &[u8], svc: Service) -> Kind {
                     from: sp(v),
                 };
             }
-            Kind::Ignored
+            if rest.starts_with(b"resent-message-id=") {
+                return Kind::Ignored;
+            }
+            known(rest, ACTIONS)
         }
         Service::Qmgr => {
             let Some((qid, rest)) = qid_prefix(msg) else {
-                return Kind::Ignored;
+                return Kind::Unparsed;
             };
             if rest == b"removed" {
                 return Kind::Removed { qid: sp(qid) };
             }
+            if let Some(v) = rest.strip_prefix(b"to=") {
+                // qmgr itself defers or bounces when no transport can be tried.
+                return delivery(line, qid, v, false).unwrap_or(Kind::Unparsed);
+            }
             let Some(v) = rest.strip_prefix(b"from=") else {
-                return Kind::Ignored;
+                return known(rest, &[b"skipped, still being delivered"]);
             };
             let Some(from) = angle(v) else {
                 return Kind::Unparsed;
@@ -142,32 +299,50 @@ pub fn parse(line: &[u8], msg: &[u8], svc: Service) -> Kind {
         }
         Service::Delivery { local } => {
             let Some((qid, rest)) = qid_prefix(msg) else {
-                return Kind::Ignored;
+                return known(msg, CLIENT_NOTES);
             };
             let Some(v) = rest.strip_prefix(b"to=") else {
-                return Kind::Ignored;
+                return known(rest, DELIVERY_NOTES);
             };
             delivery(line, qid, v, local).unwrap_or(Kind::Unparsed)
         }
         Service::Bounce => {
             let Some((_, rest)) = qid_prefix(msg) else {
-                return Kind::Ignored;
+                return Kind::Unparsed;
             };
             let tail = rest
                 .strip_prefix(b"sender non-delivery notification: ")
                 .or_else(|| rest.strip_prefix(b"sender delivery status notification: "))
+                .or_else(|| rest.strip_prefix(b"sender delay notification: "))
                 .or_else(|| rest.strip_prefix(b"postmaster non-delivery notification: "));
             match tail {
                 Some(b) if is_qid(b) => Kind::Born { qid: sp(b) },
-                Some(_) => Kind::Unparsed,
-                None => Kind::Ignored,
+                _ => Kind::Unparsed,
             }
         }
         Service::Pickup => match qid_prefix(msg) {
             Some((qid, rest)) if rest.starts_with(b"uid=") => Kind::Born { qid: sp(qid) },
-            _ => Kind::Ignored,
+            _ => Kind::Unparsed,
         },
-        Service::Quiet => Kind::Ignored,
+        Service::Quiet(q) => quiet(msg, q),
+    }
+}
+
+fn quiet(msg: &[u8], q: Quiet) -> Kind {
+    match q {
+        Quiet::Postscreen => known(msg, POSTSCREEN),
+        Quiet::Dnsblog => match msg.strip_prefix(b"addr ") {
+            Some(r) if find(r, b" listed by domain ").is_some() => Kind::Ignored,
+            _ => Kind::Unparsed,
+        },
+        Quiet::Stats => known(msg, &[b"statistics: "]),
+        Quiet::Master => known(msg, MASTER),
+        Quiet::Script => known(msg, SCRIPT),
+        Quiet::Postsuper => match qid_prefix(msg) {
+            Some((_, rest)) => known(rest, POSTSUPER_QID),
+            None => known(msg, POSTSUPER),
+        },
+        Quiet::Tlsproxy => known(msg, &[b"CONNECT ", b"DISCONNECT "]),
     }
 }
 
@@ -185,10 +360,10 @@ fn smtpd(line: &[u8], msg: &[u8]) -> Kind {
     if let Some(w) = msg.strip_prefix(b"warning: ") {
         // `NAME[IP][:PORT]: SASL METHOD authentication failed: REASON[, sasl_username=U]`
         let Some(at) = find(w, b": SASL ") else {
-            return Kind::Ignored;
+            return known(w, ROUTINE_WARNINGS);
         };
         if find(&w[at..], b" authentication failed").is_none() {
-            return Kind::Ignored;
+            return Kind::Unparsed;
         }
         let Some(ip) = bracket_ip(&w[..at]) else {
             return Kind::Unparsed;
@@ -205,11 +380,11 @@ fn smtpd(line: &[u8], msg: &[u8]) -> Kind {
                 qid: Span::default(),
             }
         } else {
-            Kind::Ignored
+            known(r, ACTIONS)
         };
     }
     let Some((qid, rest)) = qid_prefix(msg) else {
-        return Kind::Ignored;
+        return known(msg, SMTPD_NOTES);
     };
     if let Some(c) = rest.strip_prefix(b"client=") {
         let Some(ip) = bracket_ip(until(c, b',')) else {
@@ -227,7 +402,18 @@ fn smtpd(line: &[u8], msg: &[u8]) -> Kind {
     if rest.starts_with(b"reject: RCPT from ") {
         return Kind::RcptReject { qid: sp(qid) };
     }
-    Kind::Ignored
+    known(rest, ACTIONS)
+}
+
+/// Whether `NAME[IP]:PORT` names a loopback address. Most relays are remote: the address is
+/// only parsed when it can be loopback (`127.*`, or IPv6 for `::1`).
+fn loopback(relay: &[u8]) -> bool {
+    let Some(open) = find_byte(relay, b'[') else {
+        return false;
+    };
+    let inner = until(&relay[open + 1..], b']');
+    (inner.starts_with(b"127.") || inner.contains(&b':'))
+        && bracket_ip(relay).is_some_and(|ip| ip.is_loopback())
 }
 
 /// `to=<R>, [orig_to=<..>, ]relay=R, delay=.., delays=.., dsn=X.Y.Z, status=S (reply)`
@@ -235,9 +421,19 @@ fn delivery(line: &[u8], qid: &[u8], v: &[u8], local: bool) -> Option<Kind> {
     let sp = |sub: &[u8]| Span::of(line, sub);
     let rcpt = angle(v)?;
     let tail = &v[rcpt.len() + 2..];
-    let relay = field(tail, b", relay=")?;
-    let dsn = field(tail, b", dsn=").unwrap_or_default();
-    let st_at = find(tail, b", status=")? + 9;
+    // The fields come in this order: each search starts where the previous field ended.
+    let r_at = find(tail, b", relay=")? + 8;
+    let relay = until(&tail[r_at..], b',');
+    let mut at = r_at + relay.len();
+    let dsn = match find(&tail[at..], b", dsn=") {
+        Some(n) => {
+            let d = until(&tail[at + n + 6..], b',');
+            at += n + 6 + d.len();
+            d
+        }
+        None => &[],
+    };
+    let st_at = at + find(&tail[at..], b", status=")? + 9;
     let st = &tail[st_at..];
     let word = st
         .iter()
@@ -251,7 +447,7 @@ fn delivery(line: &[u8], qid: &[u8], v: &[u8], local: bool) -> Option<Kind> {
         _ => return None,
     };
     let mut next_qid = Span::default();
-    if status == Status::Sent && bracket_ip(relay).is_some_and(|ip| ip.is_loopback()) {
+    if status == Status::Sent && loopback(relay) {
         if let Some(n) = memchr::memmem::rfind(st, b"queued as ") {
             let q = &st[n + 10..];
             let q = q
@@ -400,8 +596,9 @@ mod tests {
             panic!("{:?}", e.kind)
         };
         assert_eq!(text(&b, from), "\"Bank\" <secure@bank.example>");
+        // header_checks lines always carry the queue id: without one the line is garbled.
         let (e, _) = ev("Nov 16 00:02:38 mail postfix/cleanup[1]: warning: header Subject: =?iso-8859-1?Q?Gr=FC=DFe?= AAAA from localhost[127.0.0.1]");
-        assert_eq!(e.kind, Kind::Ignored);
+        assert_eq!(e.kind, Kind::Unparsed);
     }
 
     #[test]
@@ -501,5 +698,94 @@ mod tests {
         assert_eq!(e.kind, Kind::Ignored);
         let (e, _) = ev("Nov 16 00:02:38 mail postfix/weird[1]: x");
         assert_eq!(e.kind, Kind::Unparsed);
+        let (e, b) = ev("Nov 16 00:02:38 mail postfix/bounce[1]: 9B99E87D78E: sender delay notification: 0A1B2C3D4E6");
+        let Kind::Born { qid } = e.kind else {
+            panic!("{:?}", e.kind)
+        };
+        assert_eq!(text(&b, qid), "0A1B2C3D4E6");
+    }
+
+    #[test]
+    fn loopback_relays() {
+        assert!(loopback(b"127.0.0.1[127.0.0.1]:10025"));
+        assert!(loopback(b"localhost[127.0.0.2]:10025"));
+        assert!(loopback(b"localhost[::1]:10025"));
+        assert!(loopback(b"localhost[IPv6:::1]:10025"));
+        assert!(!loopback(b"mx.example[192.0.2.7]:25"));
+        assert!(!loopback(b"mx.example[2001:db8::1]:25"));
+        assert!(!loopback(b"127.0.0.1.example[192.0.2.7]:25"));
+        assert!(!loopback(b"none"));
+        assert!(!loopback(b"mx[127.0.0"));
+    }
+
+    #[test]
+    fn qmgr_deferral_without_transport() {
+        let (e, b) = ev("Nov 16 00:02:38 mail postfix/qmgr[1]: 9B99E87D78E: to=<a@b.example>, relay=none, delay=3600, delays=3600/0/0/0, dsn=4.3.0, status=deferred (delivery temporarily suspended: x)");
+        let Kind::Delivery { rcpt, status, .. } = e.kind else {
+            panic!("{:?}", e.kind)
+        };
+        assert_eq!((text(&b, rcpt), status), ("a@b.example", Status::Deferred));
+    }
+
+    /// Shapes Postfix writes routinely that the counts do not need.
+    #[test]
+    fn routine_shapes_are_ignored() {
+        for s in [
+            "postfix/smtpd[7]: lost connection after CONNECT from unknown[1.2.3.4]",
+            "postfix/smtpd[7]: timeout after DATA (0 bytes) from unknown[1.2.3.4]",
+            "postfix/submission/smtpd[7]: Anonymous TLS connection established from unknown[1.2.3.4]: TLSv1.3 with cipher X",
+            "postfix/smtpd[7]: NOQUEUE: reject: CONNECT from unknown[1.2.3.4]: 554 5.7.1 go away",
+            "postfix/smtpd[7]: 9B99E87D78E: reject: DATA from unknown[1.2.3.4]: 550 no",
+            "postfix/smtpd[7]: warning: hostname x.example does not resolve to address 1.2.3.4: Name or service not known",
+            "postfix/smtpd[7]: warning: TLS library problem: error:0A000102",
+            "postfix/cleanup[7]: 9B99E87D78E: warning: header Subject: Rechnung from x[1.2.3.4]; from=<a@b> to=<c@d>",
+            "postfix/cleanup[7]: 9B99E87D78E: milter-reject: END-OF-MESSAGE from x[1.2.3.4]: 5.7.1 spam",
+            "postfix/qmgr[7]: 9B99E87D78E: skipped, still being delivered",
+            "postfix/smtp[7]: connect to mx.example[192.0.2.7]:25: Connection timed out",
+            "postfix/smtp[7]: Untrusted TLS connection established to mx.example[192.0.2.7]:25: TLSv1.3",
+            "postfix/smtp[7]: 9B99E87D78E: host mx.example[192.0.2.7] said: 451 try later (in reply to RCPT TO command)",
+            "postfix/postscreen[7]: CONNECT from [1.2.3.4]:5678 to [192.0.2.1]:25",
+            "postfix/postscreen[7]: PASS OLD [1.2.3.4]:5678",
+            "postfix/postscreen[7]: NOQUEUE: reject: RCPT from [1.2.3.4]:5678: 550 5.7.1 Service unavailable",
+            "postfix/dnsblog[7]: addr 1.2.3.4 listed by domain zen.spamhaus.org as 127.0.0.3",
+            "postfix/anvil[7]: statistics: max connection rate 3/60s for (smtp:1.2.3.4) at Nov 16 00:02:38",
+            "postfix/scache[7]: statistics: start interval Nov 16 00:02:38",
+            "postfix/master[7]: daemon started -- version 3.7.11, configuration /etc/postfix",
+            "postfix/postfix-script[7]: starting the Postfix mail system",
+            "postfix/postsuper[7]: 9B99E87D78E: removed",
+            "postfix/postsuper[7]: Deleted: 3 messages",
+        ] {
+            let (e, _) = ev(&format!("Nov 16 00:02:38 mail {s}"));
+            assert_eq!(e.kind, Kind::Ignored, "{s}");
+        }
+    }
+
+    /// Lines of known daemons in shapes we do not know are counted as unparsed, not dropped.
+    #[test]
+    fn unknown_shapes_are_unparsed() {
+        for s in [
+            "postfix/smtpd[77]: \x1b[2Jsomething new",
+            "postfix/smtpd[77]: warning: something we have never seen",
+            "postfix/smtpd[77]: warning: unknown[1.2.3.4]: SASL LOGIN authentication aborted",
+            "postfix/smtpd[77]: NOQUEUE: something new",
+            "postfix/smtpd[77]: 9B99E87D78E: something new",
+            "postfix/smtpd[77]: fatal: no SASL authentication mechanisms",
+            "postfix/cleanup[7]: warning: header Subject: no queue id from localhost[127.0.0.1]",
+            "postfix/cleanup[7]: 9B99E87D78E: something new",
+            "postfix/qmgr[7]: warning: mail for [x] is using up 20000 of 20000 active queue entries",
+            "postfix/qmgr[7]: 9B99E87D78E: something new",
+            "postfix/smtp[7]: 9B99E87D78E: something new",
+            "postfix/smtp[7]: warning: no MX host for x.example has a valid address record",
+            "postfix/bounce[7]: 9B99E87D78E: something new",
+            "postfix/pickup[7]: 9B99E87D78E: something new",
+            "postfix/postscreen[7]: something new",
+            "postfix/anvil[7]: something new",
+            "postfix/dnsblog[7]: addr 1.2.3.4 something new",
+            "postfix/tlsmgr[7]: warning: request to update table btree:/x in non-postfix directory",
+            "postfix/verify[7]: anything",
+        ] {
+            let (e, _) = ev(&format!("Nov 16 00:02:38 mail {s}"));
+            assert_eq!(e.kind, Kind::Unparsed, "{s}");
+        }
     }
 }

@@ -228,14 +228,17 @@ fn lines_nobody_understands_are_counted_per_program_and_escaped() {
         &path,
         b"Nov 22 04:03:14 mail CRON[123]: (root) CMD (run-parts /etc/cron.hourly)\n\
           Nov 22 04:03:15 mail policyd[77]: \x1b[2Jsomething \xff\xfe new\n\
+          Nov 22 04:03:16 mail postfix/smtpd[78]: something no parser knows\n\
           garbage without a syslog prefix\n"
             .as_slice(),
     )
     .unwrap();
     let (code, doc) = logs_json(&[path.to_str().unwrap()]);
     assert_eq!(code, 0);
-    assert_eq!(doc["totals"]["lines"], 3);
-    assert_eq!(doc["totals"]["unparsed"], 3);
+    assert_eq!(doc["totals"]["lines"], 4);
+    assert_eq!(doc["totals"]["unparsed"], 4);
+    // A known program's line of an unknown shape is not understood either.
+    assert_eq!(doc["totals"]["unparsed_by_program"]["postfix/smtpd"], 1);
     assert_eq!(doc["totals"]["unparsed_by_program"]["CRON"], 1);
     assert_eq!(doc["totals"]["unparsed_by_program"]["policyd"], 1);
 
