@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::keys::{FxMap, FxSet};
 use super::stats::{
-    AccountStats, IpStats, IpUse, LogStats, SuccessAfterFailure, Timestamp, Totals,
+    AccountStats, HourBucket, IpStats, IpUse, LogStats, SuccessAfterFailure, Timestamp, Totals,
 };
 
 /// Sample queue ids kept per account.
@@ -103,11 +103,38 @@ struct Account {
     /// A bare username (no `@domain`): see `Which`.
     bare: bool,
     windows: Windows,
+    /// The hour bucket being filled, folded into `s.hourly` when another hour comes (or at
+    /// the end): an account's messages mostly fall in the same hour, and this saves a tree
+    /// lookup per message.
+    hour: Option<(Timestamp, HourBucket)>,
+    /// The IP of the account's last login and its index in `Aggregator::ip_list`: a user
+    /// mostly logs in again from the same address, which then needs no IP-map lookups (the
+    /// account is already in that IP's `tried` and `succeeded`, the IP in `s.ips`).
+    last_login: Option<(IpAddr, u32)>,
     failed: HashMap<IpAddr, FailIp>,
     mismatched: HashMap<String, u64>,
     /// Bare accounts: (kind, lower-cased address) → count, judged at the end.
     /// Indexed by `Which as usize`.
     undecided: [HashMap<String, u64>; 2],
+}
+
+impl Account {
+    /// The bucket of the hour holding `t` (see `hour`).
+    fn hour_bucket(&mut self, t: Timestamp) -> &mut HourBucket {
+        let h = t - t.rem_euclid(3600);
+        if self.hour.is_some_and(|(cur, _)| cur != h) {
+            self.flush_hour();
+        }
+        &mut self.hour.get_or_insert((h, HourBucket::default())).1
+    }
+
+    fn flush_hour(&mut self) {
+        if let Some((h, b)) = self.hour.take() {
+            let e = self.s.hourly.entry(h).or_default();
+            e.messages += b.messages;
+            e.recipients += b.recipients;
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -150,8 +177,13 @@ pub struct Aggregator {
     /// Account name fingerprint (`keys::Fingerprints`) → index.
     index: FxMap<u64, u32>,
     names: Vec<Arc<str>>,
-    ips: HashMap<IpAddr, Ip>,
+    /// IP → index into `ip_list`.
+    ips: HashMap<IpAddr, u32>,
+    ip_list: Vec<(IpAddr, Ip)>,
     local_domains: HashSet<Box<[u8]>>,
+    /// The domain `learn_local_domain` saw last: local deliveries repeat a few domains, and
+    /// an equal one needs no set lookup.
+    last_domain: Vec<u8>,
     saf_window: i64,
     pub totals: Totals,
 }
@@ -163,7 +195,9 @@ impl Aggregator {
             index: FxMap::default(),
             names: Vec::new(),
             ips: HashMap::new(),
+            ip_list: Vec::new(),
             local_domains: HashSet::new(),
+            last_domain: Vec::new(),
             saf_window,
             totals: Totals::default(),
         }
@@ -188,6 +222,8 @@ impl Aggregator {
                 ..AccountStats::default()
             },
             windows: Windows::default(),
+            hour: None,
+            last_login: None,
             failed: HashMap::new(),
             mismatched: HashMap::new(),
             undecided: [HashMap::new(), HashMap::new()],
@@ -202,7 +238,12 @@ impl Aggregator {
 
     /// A domain that receives mail into mailboxes here (or an account's domain).
     pub fn learn_local_domain(&mut self, d: &[u8]) {
-        if d.is_empty() || self.local_domains.contains(d) {
+        if d.is_empty() || d == self.last_domain.as_slice() {
+            return;
+        }
+        self.last_domain.clear();
+        self.last_domain.extend_from_slice(d);
+        if self.local_domains.contains(d) {
             return;
         }
         if d.iter().any(u8::is_ascii_uppercase) {
@@ -213,6 +254,15 @@ impl Aggregator {
         } else {
             self.local_domains.insert(d.into());
         }
+    }
+
+    /// The index in `ip_list` of `ip`'s counters (created on first sight).
+    fn ip_slot(&mut self, ip: IpAddr) -> u32 {
+        let list = &mut self.ip_list;
+        *self.ips.entry(ip).or_insert_with(|| {
+            list.push((ip, Ip::default()));
+            (list.len() - 1) as u32
+        })
     }
 
     fn acc(&mut self, a: u32) -> &mut Account {
@@ -253,11 +303,19 @@ impl Aggregator {
             acc.s.imap_logins += 1;
             self.totals.mailbox_logins += 1;
         }
-        let ipa = self.ips.entry(ip).or_default();
+        let cached = acc.last_login.filter(|&(l, _)| l == ip).map(|(_, i)| i);
+        let slot = match cached {
+            Some(i) => i,
+            None => self.ip_slot(ip),
+        };
+        self.accounts[a as usize].last_login = Some((ip, slot));
+        let ipa = &mut self.ip_list[slot as usize].1;
         ipa.successes += 1;
-        ipa.tried.insert(a);
-        if !ipa.succeeded.contains(&a) {
-            ipa.succeeded.push(a);
+        if cached.is_none() {
+            ipa.tried.insert(a);
+            if !ipa.succeeded.contains(&a) {
+                ipa.succeeded.push(a);
+            }
         }
         seen(&mut ipa.first, &mut ipa.last, t);
     }
@@ -275,18 +333,17 @@ impl Aggregator {
     ) {
         self.totals.authenticated_messages += 1;
         if let Some(ip) = ip {
-            if new_login || !self.accounts[a as usize].s.ips.contains_key(&ip) {
+            let acc = &self.accounts[a as usize];
+            if new_login
+                || (acc.last_login.is_none_or(|(l, _)| l != ip) && !acc.s.ips.contains_key(&ip))
+            {
                 self.on_login(a, ip, t, LoginKind::Smtp);
             }
         }
         let acc = self.acc(a);
         acc.s.messages += 1;
         seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
-        acc.s
-            .hourly
-            .entry(t - t.rem_euclid(3600))
-            .or_default()
-            .messages += 1;
+        acc.hour_bucket(t).messages += 1;
         if acc.s.sample_queue_ids.len() < SAMPLE_QIDS {
             acc.s
                 .sample_queue_ids
@@ -301,11 +358,7 @@ impl Aggregator {
         let acc = self.acc(a);
         let n = u64::from(n);
         acc.s.recipients += n;
-        acc.s
-            .hourly
-            .entry(t - t.rem_euclid(3600))
-            .or_default()
-            .recipients += n;
+        acc.hour_bucket(t).recipients += n;
         acc.windows.add(t, n);
     }
 
@@ -352,7 +405,8 @@ impl Aggregator {
     /// One failed authentication attempt, naming an account when the log does.
     pub fn on_auth_failure(&mut self, a: Option<u32>, ip: IpAddr, t: Timestamp) {
         self.totals.auth_failures += 1;
-        let ipa = self.ips.entry(ip).or_default();
+        let slot = self.ip_slot(ip);
+        let ipa = &mut self.ip_list[slot as usize].1;
         ipa.auth_failures += 1;
         seen(&mut ipa.first, &mut ipa.last, t);
         if let Some(a) = a {
@@ -377,6 +431,7 @@ impl Aggregator {
         domains.sort();
         let mut accounts = Vec::with_capacity(self.accounts.len());
         for mut acc in std::mem::take(&mut self.accounts) {
+            acc.flush_hour();
             let [env, hdr] = std::mem::take(&mut acc.undecided);
             let undecided = (env.into_iter().map(|e| (Which::Envelope, e)))
                 .chain(hdr.into_iter().map(|e| (Which::Header, e)));
@@ -402,7 +457,7 @@ impl Aggregator {
             accounts.push(acc.s);
         }
         let mut ips: Vec<IpStats> = self
-            .ips
+            .ip_list
             .into_iter()
             .map(|(ip, x)| IpStats {
                 ip,
@@ -653,5 +708,46 @@ mod tests {
         assert_eq!(d.hourly[&7200].recipients, 5);
         assert_eq!(d.peak_recipients_10m, 5);
         assert_eq!(d.sample_queue_ids[1], ("mail".into(), "ABCDEF124".into()));
+    }
+
+    #[test]
+    fn hours_interleaved_and_repeated_logins_count_once_per_fact() {
+        let mut g = Aggregator::new(3600);
+        let a = acct(&mut g, b"erin@x.example");
+        let b = acct(&mut g, b"frank@x.example");
+        let (i, j) = (ip("192.0.2.10"), ip("2001:db8::7"));
+        // A late recipient count lands in an hour the bucket cache has already left.
+        g.on_message(a, 3600 + 10, Some(i), "mail", b"Q1", true);
+        g.on_message(a, 7200 + 10, Some(i), "mail", b"Q2", true);
+        g.on_recipients(a, 3600 + 10, 4);
+        g.on_recipients(a, 7200 + 10, 1);
+        g.on_message(a, 7200 + 20, Some(j), "mail", b"Q3", false);
+        g.on_login(a, i, 7300, LoginKind::Mailbox);
+        g.on_login(b, i, 7400, LoginKind::Mailbox);
+        g.on_login(a, i, 7500, LoginKind::Mailbox);
+        let s = g.finish();
+        let d = &s.accounts[0];
+        assert_eq!(d.hourly.len(), 2);
+        assert_eq!(
+            (d.hourly[&3600].messages, d.hourly[&3600].recipients),
+            (1, 4)
+        );
+        assert_eq!(
+            (d.hourly[&7200].messages, d.hourly[&7200].recipients),
+            (2, 1)
+        );
+        assert_eq!((d.ips[&i].smtp, d.ips[&i].imap), (2, 2));
+        assert_eq!(d.ips[&j].smtp, 1);
+        let x = s.ips.iter().find(|x| x.ip == i).expect("ip");
+        assert_eq!((x.successes, x.accounts_tried), (5, 2));
+        assert_eq!(
+            x.accounts_succeeded,
+            vec!["erin@x.example".to_string(), "frank@x.example".to_string()]
+        );
+        let y = s.ips.iter().find(|x| x.ip == j).expect("ip");
+        assert_eq!(
+            (y.successes, y.first_seen, y.last_seen),
+            (1, Some(7220), Some(7220))
+        );
     }
 }

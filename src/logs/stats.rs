@@ -35,9 +35,11 @@ pub struct AccountStats {
     pub last_seen: Option<Timestamp>,
     /// Client IPs that authenticated successfully as this account (SMTP AUTH sessions, and
     /// Dovecot logins), with counts.
+    #[serde(serialize_with = "sorted")]
     pub ips: HashMap<IpAddr, IpUse>,
     /// Failed authentication attempts naming this account, and the IPs they came from.
     pub auth_failures: u64,
+    #[serde(serialize_with = "sorted")]
     pub failed_ips: HashMap<IpAddr, u64>,
     /// A successful login from an IP that had failed against this account just before
     /// (within the engine's window, default 1 h).
@@ -147,4 +149,12 @@ pub struct Totals {
     /// it named an account) and mailbox (IMAP/POP) logins.
     pub auth_failures: u64,
     pub mailbox_logins: u64,
+}
+
+/// Maps keyed by address serialise in address order, so the same logs give the same bytes.
+fn sorted<V: Serialize, S: serde::Serializer>(
+    map: &HashMap<IpAddr, V>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(map.iter().collect::<BTreeMap<_, _>>())
 }
