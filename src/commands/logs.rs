@@ -58,6 +58,16 @@ pub fn run(
     let result = logs::run(&inputs, &options, &|done| progress.set(done));
     progress.finish();
     let engine = result?;
+    let totals = &engine.stats.totals;
+    if !quiet && totals.lines == 0 {
+        eprintln!("mailsleuth: note: no log lines were read");
+    } else if !quiet && totals.parsed == 0 {
+        eprintln!(
+            "mailsleuth: note: none of the {} lines is a Postfix, Dovecot or Exim line; is this a \
+             mail log?",
+            totals.lines
+        );
+    }
     let judgement = signals::judge(&engine.stats, &geo, &config);
 
     let mut emitter =

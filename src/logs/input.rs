@@ -90,6 +90,14 @@ fn order_dir(dir: &Path) -> Result<Vec<PathBuf>, LogError> {
         let (family, key) = rotation(&name);
         files.push((family, key, name, ent.path()));
     }
+    // A folder without logs is a wrong path, not a clean site: "nothing flagged" would be a
+    // silently wrong verdict.
+    if files.is_empty() {
+        return Err(err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "no log files in this folder",
+        )));
+    }
     files.sort();
     Ok(files.into_iter().map(|f| f.3).collect())
 }
@@ -250,7 +258,7 @@ pub fn open(spec: &InputSpec) -> Result<Opened, LogError> {
             Err(e) => {
                 return Err(LogError::Io {
                     path: name,
-                    source: e,
+                    cause: e,
                 })
             }
         }

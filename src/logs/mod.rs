@@ -53,19 +53,17 @@ use time::ClassicClock;
 /// Why a run failed: always names the input.
 #[derive(Debug, thiserror::Error)]
 pub enum LogError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: io::Error,
-    },
+    /// The cause is part of the message and deliberately not a `source()`: `{:#}` would
+    /// print it twice.
+    #[error("{path}: {cause}")]
+    Io { path: String, cause: io::Error },
 }
 
 impl LogError {
-    pub fn io(path: &Path, source: io::Error) -> Self {
+    pub fn io(path: &Path, cause: io::Error) -> Self {
         LogError::Io {
             path: path.display().to_string(),
-            source,
+            cause,
         }
     }
 }

@@ -137,7 +137,7 @@ pub fn run_input(
     let name = opened.name.clone();
     let io_err = |e| LogError::Io {
         path: name.clone(),
-        source: e,
+        cause: e,
     };
     let (chunk_tx, chunk_rx) = sync_channel::<(Chunk, u64)>(BUFFERS);
     let chunk_rx = Mutex::new(chunk_rx);
@@ -237,7 +237,7 @@ pub fn run_input(
             Ok(Ok(r)) => r.map_err(io_err),
             Ok(Err(_)) => Err(LogError::Io {
                 path: name.clone(),
-                source: io::Error::other("reader thread failed"),
+                cause: io::Error::other("reader thread failed"),
             }),
             Err(e) => Err(io_err(e)),
         }
