@@ -201,16 +201,7 @@ fn arrival(line: &[u8], id: &[u8], body: &[u8]) -> Kind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::line::{parse_line, Event};
-
-    fn ev(s: &str) -> (Event, Vec<u8>) {
-        let b = s.as_bytes().to_vec();
-        (parse_line(&b, &mut ([0; 15], 0)), b)
-    }
-
-    fn text(b: &[u8], s: Span) -> &str {
-        std::str::from_utf8(s.get(b)).expect("utf8")
-    }
+    use crate::logs::line::test_support::{ev, text};
 
     #[test]
     fn ids() {

@@ -679,6 +679,23 @@ pub fn bracket_ip(b: &[u8]) -> Option<IpAddr> {
     ip(&b[open + 1..close])
 }
 
+/// Helpers for the parsers' unit tests: one line in, its event and bytes out.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{parse_line, Event, Span};
+
+    /// Parses one line as a worker would.
+    pub fn ev(s: &str) -> (Event, Vec<u8>) {
+        let b = s.as_bytes().to_vec();
+        (parse_line(&b, &mut ([0; 15], 0)), b)
+    }
+
+    /// The text of a span of a parsed line.
+    pub fn text(b: &[u8], s: Span) -> &str {
+        std::str::from_utf8(s.get(b)).expect("utf8")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -476,16 +476,7 @@ fn delivery(line: &[u8], qid: &[u8], v: &[u8], local: bool) -> Option<Kind> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::line::{parse_line, Event};
-
-    fn ev(s: &str) -> (Event, Vec<u8>) {
-        let b = s.as_bytes().to_vec();
-        (parse_line(&b, &mut ([0; 15], 0)), b)
-    }
-
-    fn text(b: &[u8], s: Span) -> &str {
-        std::str::from_utf8(s.get(b)).expect("utf8")
-    }
+    use crate::logs::line::test_support::{ev, text};
 
     #[test]
     fn queue_ids() {
