@@ -16,6 +16,7 @@ use std::io::BufRead;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::dnsbl::catalogue::is_domain_name;
+use crate::ip::canonical;
 
 /// The default limit on addresses one run may check (`--max-ips`): a /20 of IPv4, so a typo
 /// like `/8` or an IPv6 /64 is a clear error instead of hours of queries.
@@ -161,14 +162,6 @@ impl Target {
             }
             Target::Host(_) => 0,
         }
-    }
-}
-
-/// IPv4-mapped IPv6 addresses are the IPv4 address they carry.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-        v4 => v4,
     }
 }
 

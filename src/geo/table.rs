@@ -109,12 +109,9 @@ impl RangeTable {
     /// The country of `ip`, if a range holds it. IPv4-mapped IPv6 addresses are looked up as
     /// IPv4, as Postfix may log them either way.
     pub fn country(&self, ip: IpAddr) -> Option<Country> {
-        let (ranges, key) = match ip {
+        let (ranges, key) = match crate::ip::canonical(ip) {
             IpAddr::V4(v4) => (&self.v4, u128::from(u32::from(v4))),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => (&self.v4, u128::from(u32::from(v4))),
-                None => (&self.v6, u128::from(v6)),
-            },
+            IpAddr::V6(v6) => (&self.v6, u128::from(v6)),
         };
         let idx = ranges.partition_point(|r| r.start <= key);
         let r = ranges.get(idx.checked_sub(1)?)?;

@@ -10,6 +10,8 @@ use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
+use crate::output::evidence::hex;
+
 use super::time::{parse_rfc3339, Stamp};
 use super::LogError;
 
@@ -41,15 +43,8 @@ impl InputSpec {
     }
 }
 
-/// What each input was: reported so a result can be tied to its evidence.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct InputInfo {
-    pub path: String,
-    /// Bytes on disk (compressed size for compressed files; bytes read for stdin).
-    pub size: u64,
-    /// SHA-256 of those bytes, lower-case hex.
-    pub sha256: String,
-}
+/// What each input was, as every report records it.
+pub use crate::output::evidence::InputInfo;
 
 /// The rotation order key of a file name relative to its family: plain `mail.log` is newest.
 /// `mail.log.N[.gz|.zst]` sorts by N descending, `mail.log-YYYYMMDD[.gz]` by date ascending.
@@ -159,12 +154,7 @@ impl<R: Read> Hashing<R> {
                 Err(e) => return Err(e),
             }
         }
-        let digest = self.hash.finalize();
-        let mut hex = String::with_capacity(64);
-        for b in digest {
-            hex.push_str(&format!("{b:02x}"));
-        }
-        Ok((self.bytes, hex))
+        Ok((self.bytes, hex(&self.hash.finalize())))
     }
 }
 
