@@ -2,6 +2,7 @@
 //! modules; each capability takes typed input and returns a typed report, and only `output`
 //! knows how reports look.
 
+pub mod auth;
 pub mod civil;
 pub mod cli;
 pub mod commands;
