@@ -113,13 +113,17 @@ impl DnsServer {
 
     /// `faults` are lines of the fault syntax (`servfail NAME`, `drop NAME A`, ...).
     pub fn with_faults(faults: &[&str]) -> DnsServer {
+        DnsServer::serving(&[fixture("dns")], faults)
+    }
+
+    /// A server over other zone files or folders (e.g. zones a test wrote to a temp dir).
+    pub fn serving(zones: &[PathBuf], faults: &[&str]) -> DnsServer {
         let mut set = mailsleuth::dns::Faults::new();
         for line in faults {
             set.add_line(&format!("; {} {line}", mailsleuth::dns::FAULT_MARKER))
                 .unwrap_or_else(|e| panic!("fault {line:?}: {e}"));
         }
-        let server = mailsleuth::dns::ZoneServer::start(&[fixture("dns")], set)
-            .expect("start the fixture DNS server");
+        let server = mailsleuth::dns::ZoneServer::start(zones, set).expect("start the DNS server");
         DnsServer { server }
     }
 
