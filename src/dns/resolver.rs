@@ -152,7 +152,11 @@ impl Inner {
             .acquire()
             .await
             .map_err(|e| LookupError::Other(e.to_string()))?;
-        let mut current = Name::from_ascii(name.trim_end_matches('.'))
+        let trimmed = name.trim_end_matches('.');
+        // Labels are octets (RFC 2181 §11): names built by SPF macros may hold ':', '/', '%'
+        // or spaces, which the presentation-format parser rejects, so take them as raw labels.
+        let mut current = Name::from_ascii(trimmed)
+            .or_else(|_| Name::from_labels(trimmed.split('.').map(str::as_bytes)))
             .map_err(|e| LookupError::Other(format!("invalid DNS name {name:?}: {e}")))?;
         current.set_fqdn(true);
         for _ in 0..MAX_CNAME_HOPS {

@@ -2,6 +2,7 @@
 //! One test binary with modules, so the crate links once.
 
 mod bad_input;
+mod conformance_spf;
 mod dnsbl;
 mod docs;
 mod headers;
