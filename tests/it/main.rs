@@ -10,4 +10,5 @@ mod logs;
 mod readme;
 mod received;
 mod schema;
+mod spf;
 mod util;

@@ -30,6 +30,9 @@ pub struct Verdict {
     pub record: Option<String>,
     pub mechanism: Option<String>,
     pub explanation: Option<String>,
+    /// The innermost reason (the leaf of nested includes and redirects), so that outer
+    /// reasons quote it once instead of nesting every level.
+    pub cause: String,
     pub trace: Evaluation,
 }
 
@@ -65,6 +68,8 @@ struct Tried {
 /// A term that stopped the evaluation, with what it had found.
 struct Failed {
     stop: Stop,
+    /// The innermost reason, when the failure comes from an included evaluation.
+    cause: Option<String>,
     queries: Vec<Query>,
     child: Option<Box<Evaluation>>,
 }
@@ -205,6 +210,7 @@ impl<'a> Checker<'a> {
                 Ok(tried) => tried,
                 Err(Failed {
                     stop,
+                    cause,
                     queries,
                     child,
                 }) => {
@@ -218,6 +224,7 @@ impl<'a> Checker<'a> {
                     let why = format!("{} in {domain}'s record: {}", directive.text, stop.reason());
                     let mut v = finish(eval, stop.result(), why, Some(text));
                     v.mechanism = Some(directive.text.clone());
+                    v.cause = cause.unwrap_or_else(|| stop.reason().to_string());
                     return v;
                 }
             };
@@ -271,11 +278,11 @@ impl<'a> Checker<'a> {
                 AuthResult::None => (
                     AuthResult::PermError,
                     format!(
-                        "redirect to {target}, which has no SPF record: {}",
-                        child.reason
+                        "{target} has no SPF record, a permerror (RFC 7208 6.1): {}",
+                        child.cause
                     ),
                 ),
-                r => (r, format!("redirect to {target}: {}", child.reason)),
+                r => (r, child.cause.clone()),
             };
             eval.terms.push(Term {
                 term: term.clone(),
@@ -284,10 +291,11 @@ impl<'a> Checker<'a> {
                 queries,
                 child: Some(Box::new(child.trace)),
             });
-            let why = format!("{domain}'s record has {term}, and {detail}");
+            let why = format!("{domain}'s record redirects to {target}: {detail}");
             let mut v = finish(eval, result, why, child.record.or(Some(text)));
             v.mechanism = child.mechanism;
             v.explanation = child.explanation;
+            v.cause = detail;
             return v;
         }
         let why = format!(
@@ -327,6 +335,7 @@ impl<'a> Checker<'a> {
         if directive.mechanism.queries_dns() {
             self.count_lookup().map_err(|stop| Failed {
                 stop,
+                cause: None,
                 queries: Vec::new(),
                 child: None,
             })?;
@@ -427,24 +436,27 @@ impl<'a> Checker<'a> {
                     AuthResult::TempError => Err(Failed {
                         stop: Stop::Temp(format!(
                             "included {target} gave temperror: {}",
-                            child.reason
+                            child.cause
                         )),
+                        cause: Some(child.cause.clone()),
                         queries,
                         child: tree,
                     }),
                     AuthResult::PermError => Err(Failed {
                         stop: Stop::Perm(format!(
                             "included {target} gave permerror: {}",
-                            child.reason
+                            child.cause
                         )),
+                        cause: Some(child.cause.clone()),
                         queries,
                         child: tree,
                     }),
                     AuthResult::None => Err(Failed {
                         stop: Stop::Perm(format!(
-                            "included {target} has no SPF record ({}), a permerror (RFC 7208 5.2)",
-                            child.reason
+                            "included {target} has no SPF record, a permerror (RFC 7208 5.2): {}",
+                            child.cause
                         )),
+                        cause: Some(child.cause.clone()),
                         queries,
                         child: tree,
                     }),
@@ -753,6 +765,7 @@ fn finish_term(
         }),
         Err(stop) => Err(Failed {
             stop,
+            cause: None,
             queries,
             child: None,
         }),
@@ -769,6 +782,7 @@ fn finish(
     eval.reason.clone_from(&reason);
     Verdict {
         result,
+        cause: reason.clone(),
         reason,
         record,
         mechanism: None,
