@@ -95,14 +95,42 @@ pub async fn evaluate(resolver: &dyn Resolve, query: &SpfQuery) -> SpfOutcome {
             None => ("postmaster", mail_from),
         }
     };
-    let mail_from = check_identity(resolver, ip, Identity::MailFrom, local, domain, helo).await;
+    let domain = a_labels(domain);
+    let helo_ascii = a_labels(helo);
+    let mail_from = check_identity(
+        resolver,
+        ip,
+        Identity::MailFrom,
+        local,
+        &domain,
+        &helo_ascii,
+    )
+    .await;
     let helo = match &query.helo {
-        Some(name) => {
-            Some(check_identity(resolver, ip, Identity::Helo, "postmaster", name, name).await)
-        }
+        Some(_) => Some(
+            check_identity(
+                resolver,
+                ip,
+                Identity::Helo,
+                "postmaster",
+                &helo_ascii,
+                &helo_ascii,
+            )
+            .await,
+        ),
         None => None,
     };
     SpfOutcome { mail_from, helo }
+}
+
+/// A domain in the form DNS and SPF records use: internationalised labels (an SMTPUTF8 sender)
+/// as A-labels (`xn--...`). Text that is not a valid IDN is kept, and check_host() then finds it
+/// malformed.
+fn a_labels(domain: &str) -> String {
+    if domain.is_ascii() {
+        return domain.to_string();
+    }
+    idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_string())
 }
 
 async fn check_identity(
@@ -293,6 +321,12 @@ mod tests {
         let r = check(&dns, "192.0.2.1", "@example.com").await;
         assert_eq!(r.sender, "postmaster@example.com");
         assert_eq!(r.result, AuthResult::PermError, "{}", r.reason);
+        let dns = dns.txt("xn--bcher-kva.example", "v=spf1 ip4:192.0.2.1 -all");
+        let r = check(&dns, "192.0.2.1", "a@bücher.example").await;
+        assert_eq!(
+            (r.result, r.domain.as_str()),
+            (AuthResult::Pass, "xn--bcher-kva.example")
+        );
         let r = check(&dns, "192.0.2.1", "a@[192.0.2.1]").await;
         assert_eq!(r.result, AuthResult::None);
         assert!(dns.queries().iter().all(|(n, _)| !n.contains('[')));
