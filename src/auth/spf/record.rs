@@ -1,5 +1,6 @@
 //! Parsing an SPF record (RFC 7208 sections 4.5, 4.6, 5 and 6) into mechanisms and modifiers,
-//! with errors that name the offending term.
+//! with errors that name the offending term. (mail-auth 0.13's parser, `mail_auth::spf::Spf`,
+//! reports every syntax error as a bare `Error::ParseError`, without the term.)
 //!
 //! ```text
 //! record     = version terms *SP
@@ -399,6 +400,28 @@ mod tests {
             .message
             .contains("twice"));
         assert!(err("v=spf1 a:b\u{e9}.example.com").term.is_empty());
+    }
+
+    #[test]
+    fn junk_is_an_error_not_a_panic() {
+        for junk in [
+            "v=spf1 %",
+            "v=spf1 a:%{",
+            "v=spf1 ip4:/",
+            "v=spf1 a/",
+            "v=spf1 a//",
+            "v=spf1 a:/24",
+            "v=spf1 -",
+            "v=spf1 ip6:",
+            "v=spf1 ip6:/64",
+            "v=spf1 mx:%{d99999999999999999999999}.x.example//",
+            "v=spf1 exists:%{ir}%{",
+            "v=spf1 ~=",
+            "v=spf1 a:x.example/000",
+        ] {
+            assert!(parse(junk.as_bytes()).is_err(), "{junk}");
+        }
+        assert!(parse(b"v=spf1 exists:%{d99999999999999999999999}.x.example").is_ok());
     }
 
     #[test]
