@@ -6,12 +6,11 @@ use std::io::Write;
 use anyhow::{bail, Context};
 use serde::Serialize;
 
-use crate::auth::spf::{self, Evaluation, SpfQuery, SpfReport, MAX_LOOKUPS, MAX_VOID_LOOKUPS};
+use crate::auth::spf::{self, Evaluation, SpfQuery, SpfReport};
 use crate::auth::AuthResult;
 use crate::cli::{Format, SpfArgs};
 use crate::commands::dns::DnsSession;
 use crate::exit::Outcome;
-use crate::output::sanitize::escape;
 use crate::output::{OutputConfig, VERSION};
 
 /// The JSON schema of an `spf` report.
@@ -50,25 +49,7 @@ pub fn run(args: &SpfArgs, output: OutputConfig, mut out: impl Write) -> anyhow:
             serde_json::to_writer(&mut out, &doc)?;
             writeln!(out)?;
         }
-        Format::Table => {
-            let mut text = String::new();
-            render_summary("MAIL FROM", &outcome.mail_from, output.color, &mut text);
-            if let Some(helo) = &outcome.helo {
-                text.push('\n');
-                render_summary("HELO", helo, output.color, &mut text);
-            }
-            for (label, report) in [
-                ("MAIL FROM", Some(&outcome.mail_from)),
-                ("HELO", outcome.helo.as_ref()),
-            ] {
-                let Some(report) = report else { continue };
-                text.push_str(&format!("\nEvaluation ({label}):\n"));
-                for e in &report.trace {
-                    spf::render_tree(e, &mut text);
-                }
-            }
-            out.write_all(text.as_bytes())?;
-        }
+        Format::Table => out.write_all(spf::render::text(&outcome, output.color).as_bytes())?,
     }
     out.flush().context("writing the report")?;
     let reports = std::iter::once(&outcome.mail_from).chain(outcome.helo.as_ref());
@@ -137,36 +118,6 @@ impl<'a> Identity<'a> {
             trace: &r.trace,
         }
     }
-}
-
-fn render_summary(label: &str, r: &SpfReport, color: bool, out: &mut String) {
-    let word = r.result.as_str();
-    let shown = if color {
-        let code = match r.result {
-            AuthResult::Pass => "32",
-            AuthResult::Fail | AuthResult::PermError => "31",
-            AuthResult::SoftFail | AuthResult::TempError => "33",
-            AuthResult::Neutral | AuthResult::None => "36",
-        };
-        format!("\x1b[{code}m{word}\x1b[0m")
-    } else {
-        word.to_string()
-    };
-    let none = "-";
-    out.push_str(&format!("{label}: {shown} ({})\n", escape(&r.sender)));
-    let rows = [
-        ("reason", Some(r.reason.as_str())),
-        ("mechanism", r.mechanism.as_deref()),
-        ("record", r.record.as_deref()),
-        ("explanation", r.explanation.as_deref()),
-    ];
-    for (name, value) in rows {
-        out.push_str(&format!("  {name:<12} {}\n", escape(value.unwrap_or(none))));
-    }
-    out.push_str(&format!(
-        "  {:<12} {}/{MAX_LOOKUPS}, void {}/{MAX_VOID_LOOKUPS}\n",
-        "lookups", r.lookups, r.void_lookups
-    ));
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::pin::Pin;
 
 use super::macros::{MacroString, Values};
 use super::record::{self, Cidr, Directive, Mechanism, Record};
-use super::trace::{Evaluation, Outcome, Query, Term};
+use super::trace::{Evaluation, Query, Term, TermOutcome};
 use crate::auth::AuthResult;
 use crate::dns::{LookupError, Rdata, RecordType, Resolve};
 
@@ -216,7 +216,7 @@ impl<'a> Checker<'a> {
                 }) => {
                     eval.terms.push(Term {
                         term: directive.text.clone(),
-                        outcome: Outcome::Error,
+                        outcome: TermOutcome::Error,
                         detail: stop.reason().to_string(),
                         queries,
                         child,
@@ -232,9 +232,9 @@ impl<'a> Checker<'a> {
             eval.terms.push(Term {
                 term: directive.text.clone(),
                 outcome: if matched {
-                    Outcome::Match
+                    TermOutcome::Match
                 } else {
-                    Outcome::NoMatch
+                    TermOutcome::NoMatch
                 },
                 detail: tried.detail,
                 queries: tried.queries,
@@ -263,7 +263,7 @@ impl<'a> Checker<'a> {
             if let Err(stop) = self.count_lookup() {
                 eval.terms.push(Term {
                     term: term.clone(),
-                    outcome: Outcome::Error,
+                    outcome: TermOutcome::Error,
                     detail: stop.reason().to_string(),
                     queries: Vec::new(),
                     child: None,
@@ -286,7 +286,7 @@ impl<'a> Checker<'a> {
             };
             eval.terms.push(Term {
                 term: term.clone(),
-                outcome: Outcome::Applied,
+                outcome: TermOutcome::Applied,
                 detail: format!("result {}", child.result),
                 queries,
                 child: Some(Box::new(child.trace)),
@@ -617,7 +617,7 @@ impl<'a> Checker<'a> {
         queries.push(q);
         let mut term = Term {
             term: term.to_string(),
-            outcome: Outcome::Applied,
+            outcome: TermOutcome::Applied,
             detail: String::new(),
             queries,
             child: None,

@@ -6,14 +6,15 @@
 //! work may add fields and items.
 //!
 //! - `record.rs` parses a record (section 4.6 and 5), `macros.rs` parses and expands macro
-//!   strings (section 7), `eval.rs` is check_host() with its limits (sections 4 to 6), and
-//!   `trace.rs` holds the trace it records.
+//!   strings (section 7), `eval.rs` is check_host() with its limits (sections 4 to 6),
+//!   `trace.rs` holds the trace it records, and `render.rs` draws reports for the terminal.
 //! - [`evaluate`] holds no state outside its future: dropping it cancels the evaluation
 //!   cleanly, and the future is `Send`.
 
 mod eval;
 mod macros;
 mod record;
+pub mod render;
 mod trace;
 
 use std::net::IpAddr;
@@ -24,7 +25,7 @@ use crate::auth::AuthResult;
 use crate::dns::Resolve;
 
 pub use eval::{MAX_LOOKUPS, MAX_VOID_LOOKUPS};
-pub use trace::{render_tree, Evaluation, Outcome, Query, Term};
+pub use trace::{Evaluation, Query, Term, TermOutcome};
 
 /// Which identity was checked (RFC 7208 section 2.3 / 2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
