@@ -83,7 +83,7 @@ struct Query {
 
 fn spf(server: &DnsServer, args: &[&str]) -> crate::util::Run {
     let resolver = server.resolver_arg();
-    let mut all = vec!["spf", "--resolver", &resolver, "--dns-timeout", "0.3"];
+    let mut all = vec!["spf", "--resolver", &resolver, "--dns-timeout", "1"];
     all.extend_from_slice(args);
     run(&all)
 }
