@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('headers', 'headers', [CompletionResultType]::ParameterValue, 'Where a message really came from: Received chain, origin, identities, red flags')
             [CompletionResult]::new('dnsbl', 'dnsbl', [CompletionResultType]::ParameterValue, 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs')
+            [CompletionResult]::new('spf', 'spf', [CompletionResultType]::ParameterValue, 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -111,6 +112,27 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mailsleuth;spf' {
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'The SMTP client''s address (IPv4, IPv6, or IPv4-mapped IPv6, which counts as IPv4)')
+            [CompletionResult]::new('--mail-from', '--mail-from', [CompletionResultType]::ParameterName, 'The envelope sender (SMTP MAIL FROM); '''' or ''<>'' for the null sender, which is then checked as postmaster@HELO and needs --helo')
+            [CompletionResult]::new('--helo', '--helo', [CompletionResultType]::ParameterName, 'The HELO/EHLO name: also checked as an identity of its own, and the value of %{h}')
+            [CompletionResult]::new('--resolver', '--resolver', [CompletionResultType]::ParameterName, 'DNS server to ask, as IP or IP:PORT (repeatable). Default: the servers in /etc/resolv.conf')
+            [CompletionResult]::new('--dns-timeout', '--dns-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each DNS reply before retrying')
+            [CompletionResult]::new('--dns-attempts', '--dns-attempts', [CompletionResultType]::ParameterName, 'Attempts per query (the first try included) before it counts as a timeout')
+            [CompletionResult]::new('--dns-concurrency', '--dns-concurrency', [CompletionResultType]::ParameterName, 'Most DNS queries in flight at once')
+            [CompletionResult]::new('--dns-zone', '--dns-zone', [CompletionResultType]::ParameterName, 'Answer from these RFC 1035 zone files (a file, or a folder of NAME.zone files) served by an in-process server on 127.0.0.1, instead of the network: offline, reproducible runs, and replays of a --dns-record file')
+            [CompletionResult]::new('--dns-record', '--dns-record', [CompletionResultType]::ParameterName, 'Write every DNS answer this run used (name, type, outcome, records, TTL, time) to FILE as a zone file that --dns-zone replays: the evidence of what DNS said at the time')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human tables, one JSON document, or one JSON object per line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --format json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mailsleuth;generate-docs' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human tables, one JSON document, or one JSON object per line')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`')
@@ -127,6 +149,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('headers', 'headers', [CompletionResultType]::ParameterValue, 'Where a message really came from: Received chain, origin, identities, red flags')
             [CompletionResult]::new('dnsbl', 'dnsbl', [CompletionResultType]::ParameterValue, 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs')
+            [CompletionResult]::new('spf', 'spf', [CompletionResultType]::ParameterValue, 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -138,6 +161,9 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             break
         }
         'mailsleuth;help;logs' {
+            break
+        }
+        'mailsleuth;help;spf' {
             break
         }
         'mailsleuth;help;generate-docs' {

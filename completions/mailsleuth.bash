@@ -31,6 +31,9 @@ _mailsleuth() {
             mailsleuth,logs)
                 cmd="mailsleuth__subcmd__logs"
                 ;;
+            mailsleuth,spf)
+                cmd="mailsleuth__subcmd__spf"
+                ;;
             mailsleuth__subcmd__help,dnsbl)
                 cmd="mailsleuth__subcmd__help__subcmd__dnsbl"
                 ;;
@@ -46,6 +49,9 @@ _mailsleuth() {
             mailsleuth__subcmd__help,logs)
                 cmd="mailsleuth__subcmd__help__subcmd__logs"
                 ;;
+            mailsleuth__subcmd__help,spf)
+                cmd="mailsleuth__subcmd__help__subcmd__spf"
+                ;;
             *)
                 ;;
         esac
@@ -53,7 +59,7 @@ _mailsleuth() {
 
     case "${cmd}" in
         mailsleuth)
-            opts="-q -h -V --format --json --color --quiet --help --version headers dnsbl logs generate-docs help"
+            opts="-q -h -V --format --json --color --quiet --help --version headers dnsbl logs spf generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,7 +219,7 @@ _mailsleuth() {
             return 0
             ;;
         mailsleuth__subcmd__help)
-            opts="headers dnsbl logs generate-docs help"
+            opts="headers dnsbl logs spf generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +289,20 @@ _mailsleuth() {
             return 0
             ;;
         mailsleuth__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailsleuth__subcmd__help__subcmd__spf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -373,6 +393,64 @@ _mailsleuth() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto never always" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailsleuth__subcmd__spf)
+            opts="-q -h -V --ip --mail-from --helo --resolver --dns-timeout --dns-attempts --dns-concurrency --dns-zone --dns-record --format --json --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-record)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

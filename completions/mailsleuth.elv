@@ -30,6 +30,7 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand headers 'Where a message really came from: Received chain, origin, identities, red flags'
             cand dnsbl 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
             cand logs 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
+            cand spf 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
             cand generate-docs 'Write the man pages and shell completions generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -104,6 +105,26 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mailsleuth;spf'= {
+            cand --ip 'The SMTP client''s address (IPv4, IPv6, or IPv4-mapped IPv6, which counts as IPv4)'
+            cand --mail-from 'The envelope sender (SMTP MAIL FROM); '''' or ''<>'' for the null sender, which is then checked as postmaster@HELO and needs --helo'
+            cand --helo 'The HELO/EHLO name: also checked as an identity of its own, and the value of %{h}'
+            cand --resolver 'DNS server to ask, as IP or IP:PORT (repeatable). Default: the servers in /etc/resolv.conf'
+            cand --dns-timeout 'Seconds to wait for each DNS reply before retrying'
+            cand --dns-attempts 'Attempts per query (the first try included) before it counts as a timeout'
+            cand --dns-concurrency 'Most DNS queries in flight at once'
+            cand --dns-zone 'Answer from these RFC 1035 zone files (a file, or a folder of NAME.zone files) served by an in-process server on 127.0.0.1, instead of the network: offline, reproducible runs, and replays of a --dns-record file'
+            cand --dns-record 'Write every DNS answer this run used (name, type, outcome, records, TTL, time) to FILE as a zone file that --dns-zone replays: the evidence of what DNS said at the time'
+            cand --format 'Output format: human tables, one JSON document, or one JSON object per line'
+            cand --color 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`'
+            cand --json 'Short for --format json'
+            cand -q 'Print no notes or warnings on stderr; errors are still printed'
+            cand --quiet 'Print no notes or warnings on stderr; errors are still printed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mailsleuth;generate-docs'= {
             cand --format 'Output format: human tables, one JSON document, or one JSON object per line'
             cand --color 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`'
@@ -119,6 +140,7 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand headers 'Where a message really came from: Received chain, origin, identities, red flags'
             cand dnsbl 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
             cand logs 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
+            cand spf 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
             cand generate-docs 'Write the man pages and shell completions generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -127,6 +149,8 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
         &'mailsleuth;help;dnsbl'= {
         }
         &'mailsleuth;help;logs'= {
+        }
+        &'mailsleuth;help;spf'= {
         }
         &'mailsleuth;help;generate-docs'= {
         }

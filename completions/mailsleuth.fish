@@ -37,6 +37,7 @@ complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -s V -l version -d '
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
+complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "spf" -d 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -l trusted -d 'A network (CIDR or address) or host name whose hops are ours, and so trusted. Repeatable. Private, loopback and link-local addresses are always trusted. A host name matches the reverse-DNS name our own hop recorded for its client, or any name under it' -r
@@ -114,6 +115,25 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -l json -d '
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l ip -d 'The SMTP client\'s address (IPv4, IPv6, or IPv4-mapped IPv6, which counts as IPv4)' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l mail-from -d 'The envelope sender (SMTP MAIL FROM); \'\' or \'<>\' for the null sender, which is then checked as postmaster@HELO and needs --helo' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l helo -d 'The HELO/EHLO name: also checked as an identity of its own, and the value of %{h}' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l resolver -d 'DNS server to ask, as IP or IP:PORT (repeatable). Default: the servers in /etc/resolv.conf' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l dns-timeout -d 'Seconds to wait for each DNS reply before retrying' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l dns-attempts -d 'Attempts per query (the first try included) before it counts as a timeout' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l dns-concurrency -d 'Most DNS queries in flight at once' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l dns-zone -d 'Answer from these RFC 1035 zone files (a file, or a folder of NAME.zone files) served by an in-process server on 127.0.0.1, instead of the network: offline, reproducible runs, and replays of a --dns-record file' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l dns-record -d 'Write every DNS answer this run used (name, type, outcome, records, TTL, time) to FILE as a zone file that --dns-zone replays: the evidence of what DNS said at the time' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l format -d 'Output format: human tables, one JSON document, or one JSON object per line' -r -f -a "table\t'Tables for a person at a terminal'
+json\t'One JSON document for the whole run'
+ndjson\t'One JSON object per line, written as soon as each result is ready'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l color -d 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l json -d 'Short for --format json'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -s V -l version -d 'Print version'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -l format -d 'Output format: human tables, one JSON document, or one JSON object per line' -r -f -a "table\t'Tables for a person at a terminal'
 json\t'One JSON document for the whole run'
 ndjson\t'One JSON object per line, written as soon as each result is ready'"
@@ -124,8 +144,9 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -l 
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs generate-docs help" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs generate-docs help" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs generate-docs help" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "spf" -d 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

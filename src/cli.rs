@@ -118,6 +118,20 @@ pub enum Command {
     )]
     Logs(LogsArgs),
 
+    /// Check an SPF record: the verdict for a client IP and sender, with the whole evaluation.
+    #[command(long_about = "Check an SPF record (RFC 7208) without a message.\n\n\
+            Evaluates check_host() for the MAIL FROM identity (the null sender, given as '' or \
+            '<>', is checked as postmaster@HELO) and, with --helo, for the HELO identity \
+            separately. Shows the result with its reason, the term that decided it, the record \
+            text, the DNS-querying terms counted against the limit of 10 and the void look-ups \
+            against the limit of 2, the explanation (exp=, fetched only on fail), and the whole \
+            evaluation as a tree: every record fetched, every term tried in order with its DNS \
+            queries and outcome, includes and redirects nested. A DNS timeout or SERVFAIL gives \
+            temperror, never a pass.\n\n\
+            Exit codes: 0 pass, neutral or none; 1 fail, softfail or permerror (for either \
+            identity); 2 usage error; 3 temperror and nothing flagged.")]
+    Spf(SpfArgs),
+
     /// Write the man pages and shell completions generated from this command line.
     #[command(hide = true)]
     GenerateDocs {
@@ -238,6 +252,26 @@ pub struct DnsblArgs {
     /// seconds).
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ProgressChoice::Auto)]
     pub progress: ProgressChoice,
+
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+/// Arguments of `mailsleuth spf`.
+#[derive(Debug, Args)]
+pub struct SpfArgs {
+    /// The SMTP client's address (IPv4, IPv6, or IPv4-mapped IPv6, which counts as IPv4).
+    #[arg(long, value_name = "IP")]
+    pub ip: std::net::IpAddr,
+
+    /// The envelope sender (SMTP MAIL FROM); '' or '<>' for the null sender, which is then
+    /// checked as postmaster@HELO and needs --helo.
+    #[arg(long, value_name = "ADDR")]
+    pub mail_from: String,
+
+    /// The HELO/EHLO name: also checked as an identity of its own, and the value of %{h}.
+    #[arg(long, value_name = "NAME")]
+    pub helo: Option<String>,
 
     #[command(flatten)]
     pub dns: DnsArgs,

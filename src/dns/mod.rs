@@ -10,12 +10,14 @@
 //! - [`ZoneServer`]: authoritative server on 127.0.0.1 (UDP and TCP on one port) over RFC 1035
 //!   zone files. The origin of a file is its `$ORIGIN` if set before the first record,
 //!   otherwise the file name without `.zone` (`example.com.zone` serves `example.com.`).
-//!   Names outside every zone get REFUSED. Faults are set per name by comment lines inside
+//!   Names outside every zone get REFUSED. Names may carry RFC 1035 escapes (`\:`, `\032`).
+//!   Faults are set per name by comment lines inside
 //!   the zone files, `; mailsleuth-fault: KIND NAME [TYPE]` (syntax in [`Faults`]'s module:
 //!   `drop`, `servfail`, `refused`, `nxdomain`, `truncate`, `delay=MS`; `NAME` absolute or
 //!   `*.SUFFIX`), or in code with [`Faults`].
 //! - [`Recording`]: wraps a resolver and writes one zone file that `ZoneServer` replays with
 //!   the same answers, NXDOMAIN, NODATA and temporary failures included.
+mod escaped_names;
 mod faults;
 mod names;
 mod record;

@@ -35,12 +35,79 @@ impl RecordType {
 }
 
 /// A name in presentation form without the trailing dot (the root stays `.`).
+///
+/// Labels with bytes other than letters, digits, `-`, `_` and `*` (names that SPF macros build,
+/// such as `foo:bar/baz.example.com`) are written raw, with only `.`, `\`, and bytes outside
+/// printable ASCII escaped as RFC 1035 §5.1 says (`\.`, `\\`, `\DDD` decimal), so that
+/// [`labels_of`] reads them back; hickory would write `\:` and octal escapes that its own
+/// parser then refuses.
 pub(crate) fn name_text(name: &Name) -> String {
+    let plain = |label: &[u8]| {
+        label
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'*'))
+    };
+    if !name.iter().all(plain) {
+        let labels: Vec<String> = name.iter().map(escape_label).collect();
+        return labels.join(".");
+    }
     let text = name.to_string();
     match text.strip_suffix('.') {
         Some(stripped) if !stripped.is_empty() => stripped.to_string(),
         _ => text,
     }
+}
+
+fn escape_label(label: &[u8]) -> String {
+    let mut out = String::with_capacity(label.len());
+    for &b in label {
+        match b {
+            b'.' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\{b:03}")),
+        }
+    }
+    out
+}
+
+/// The labels of a name in the form [`name_text`] writes: split at unescaped dots, with `\X`
+/// and `\DDD` (decimal) escapes decoded.
+pub(crate) fn labels_of(text: &str) -> Vec<Vec<u8>> {
+    let mut labels = vec![Vec::new()];
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let last = labels.len() - 1;
+        match bytes[i] {
+            b'.' => labels.push(Vec::new()),
+            b'\\' => {
+                let digits = bytes
+                    .get(i + 1..i + 4)
+                    .filter(|d| d.iter().all(u8::is_ascii_digit));
+                let value = digits
+                    .and_then(|d| std::str::from_utf8(d).ok())
+                    .and_then(|d| d.parse::<u8>().ok());
+                match value {
+                    Some(byte) => {
+                        labels[last].push(byte);
+                        i += 3;
+                    }
+                    None => {
+                        if let Some(&next) = bytes.get(i + 1) {
+                            labels[last].push(next);
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            b => labels[last].push(b),
+        }
+        i += 1;
+    }
+    labels
 }
 
 /// Converts one received record.
@@ -99,6 +166,16 @@ mod tests {
             Rdata::Txt(vec![b"v=spf1".to_vec(), b" -all".to_vec()])
         );
         assert_eq!(name_text(&Name::root()), ".");
+        let odd = Name::from_labels(vec![&b"foo:bar/b.z\\"[..], b"a\x01 b", b"example"]).unwrap();
+        assert_eq!(name_text(&odd), "foo:bar/b\\.z\\\\.a\\001 b.example");
+        assert_eq!(
+            labels_of(&name_text(&odd)),
+            vec![
+                b"foo:bar/b.z\\".to_vec(),
+                b"a\x01 b".to_vec(),
+                b"example".to_vec()
+            ]
+        );
         for t in [
             RecordType::A,
             RecordType::Aaaa,

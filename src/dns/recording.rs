@@ -78,15 +78,15 @@ impl<R: Resolve> Recording<R> {
                     if owner != *name {
                         lines.insert(format!(
                             "{} {} IN CNAME {}",
-                            abs(name),
+                            zone_name(name),
                             record.ttl,
-                            abs(&owner)
+                            zone_name(&owner)
                         ));
                         owners.insert(name.clone());
                     }
                     lines.insert(format!(
                         "{} {} IN {}",
-                        abs(&owner),
+                        zone_name(&owner),
                         record.ttl,
                         rdata_text(&record.data)
                     ));
@@ -98,7 +98,7 @@ impl<R: Resolve> Recording<R> {
             if result == &Err(LookupError::NoData) && !owners.contains(name) {
                 lines.insert(format!(
                     "{} 0 IN HINFO \"mailsleuth\" \"nodata\"",
-                    abs(name)
+                    zone_name(name)
                 ));
             }
         }
@@ -178,18 +178,49 @@ fn abs(name: &str) -> String {
     }
 }
 
+/// Absolute form for a record line: labels with bytes other than letters, digits, `-`, `_`
+/// and `*` (names SPF macros build, e.g. `foo:bar/baz.example.com`) are written with RFC 1035
+/// escapes, which the zone reader takes back (`dns/escaped_names.rs`). Fault lines keep the
+/// plain form, which is what faults are matched against.
+fn zone_name(name: &str) -> String {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'*' | b'.');
+    if name.bytes().all(plain) {
+        return abs(name);
+    }
+    let labels: Vec<String> = super::record::labels_of(name.trim_end_matches('.'))
+        .iter()
+        .map(|label| {
+            let mut text = String::new();
+            for &b in label {
+                match b {
+                    _ if plain(b) && b != b'.' => text.push(char::from(b)),
+                    0x21..=0x7e => {
+                        text.push('\\');
+                        text.push(char::from(b));
+                    }
+                    _ => {
+                        let _ = write!(text, "\\{b:03}");
+                    }
+                }
+            }
+            text
+        })
+        .collect();
+    format!("{}.", labels.join("."))
+}
+
 /// `TYPE RDATA` in zone-file presentation format.
 fn rdata_text(data: &Rdata) -> String {
     match data {
         Rdata::A(ip) => format!("A {ip}"),
         Rdata::Aaaa(ip) => format!("AAAA {ip}"),
-        Rdata::Ptr(n) => format!("PTR {}", abs(n)),
-        Rdata::Cname(n) => format!("CNAME {}", abs(n)),
-        Rdata::Ns(n) => format!("NS {}", abs(n)),
+        Rdata::Ptr(n) => format!("PTR {}", zone_name(n)),
+        Rdata::Cname(n) => format!("CNAME {}", zone_name(n)),
+        Rdata::Ns(n) => format!("NS {}", zone_name(n)),
         Rdata::Mx {
             preference,
             exchange,
-        } => format!("MX {preference} {}", abs(exchange)),
+        } => format!("MX {preference} {}", zone_name(exchange)),
         Rdata::Txt(strings) => {
             let mut text = String::from("TXT");
             if strings.is_empty() {
@@ -255,6 +286,43 @@ mod tests {
                 "x".repeat(45)
             )
         );
+    }
+
+    #[test]
+    fn odd_names_are_escaped_and_replay() {
+        assert_eq!(zone_name("mail.example.com"), "mail.example.com.");
+        assert_eq!(
+            zone_name("foo:bar/b\\.z.a b\\001.example"),
+            "foo\\:bar\\/b\\.z.a\\032b\\001.example."
+        );
+        let zone = format!(
+            "{ZONE}foo\\:bar\\/baz IN A 192.0.2.9\nfoo\\:bar\\/baz IN MX 0 foo\\:bar\\/baz\n"
+        );
+        let dir = zone_dir("odd", &[("example.test.zone", &zone)]);
+        let server = ZoneServer::start(std::slice::from_ref(&dir), Faults::new()).unwrap();
+        let opts = |addr| ResolverOptions {
+            servers: vec![addr],
+            timeout: Duration::from_millis(500),
+            attempts: 1,
+            concurrency: 8,
+        };
+        let rec = Recording::new(Resolver::new(opts(server.addr())).unwrap());
+        let rt = runtime().unwrap();
+        let name = "foo:bar/baz.example.test";
+        let questions = [(name, RecordType::A), (name, RecordType::Mx)];
+        let before: Vec<LookupResult> = questions
+            .iter()
+            .map(|(n, t)| rt.block_on(rec.lookup(n, *t)))
+            .collect();
+        assert!(before.iter().all(Result::is_ok), "{before:?}");
+        drop(server);
+        let file = dir.join("odd-replay.zone");
+        rec.write_zone(&file).unwrap();
+        let replay = ZoneServer::start(&[file], Faults::new()).unwrap();
+        let res = Resolver::new(opts(replay.addr())).unwrap();
+        for ((n, t), want) in questions.iter().zip(&before) {
+            assert_eq!(&rt.block_on(res.lookup(n, *t)), want);
+        }
     }
 
     #[test]

@@ -152,7 +152,18 @@ impl Inner {
             .acquire()
             .await
             .map_err(|e| LookupError::Other(e.to_string()))?;
-        let mut current = Name::from_ascii(name.trim_end_matches('.'))
+        let trimmed = name.trim_end_matches('.');
+        // Labels are octets (RFC 2181 §11): names built by SPF macros may hold ':', '/', '%'
+        // or spaces, which hickory's presentation-format parser rejects; read them as
+        // `record::name_text` writes them.
+        let ascii = if trimmed.contains('\\') {
+            // hickory reads `\DDD` as octal; RFC 1035 says decimal.
+            Err(())
+        } else {
+            Name::from_ascii(trimmed).map_err(|_| ())
+        };
+        let mut current = ascii
+            .or_else(|()| Name::from_labels(super::record::labels_of(trimmed)))
             .map_err(|e| LookupError::Other(format!("invalid DNS name {name:?}: {e}")))?;
         current.set_fqdn(true);
         for _ in 0..MAX_CNAME_HOPS {

@@ -92,7 +92,8 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<(ZoneData, Faults), ZoneE
         .and_then(|n| n.to_str())
         .map(|n| n.strip_suffix(".zone").unwrap_or(n))
         .and_then(|n| Name::from_ascii(n).ok());
-    let text = &protect_octets(text);
+    let (text, escaped) = super::escaped_names::protect(text);
+    let text = &protect_octets(&text);
     let parser = |t: &str| {
         Parser::new(
             t.to_string(),
@@ -112,6 +113,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<(ZoneData, Faults), ZoneE
         }
     };
     restore_octets(&mut records);
+    let records = super::escaped_names::restore(records, &escaped);
     Ok((
         ZoneData {
             path: path.to_path_buf(),

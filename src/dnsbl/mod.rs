@@ -15,8 +15,9 @@ pub mod reverse;
 pub mod run;
 pub mod targets;
 
+// Also the table resolver of the SPF unit tests.
 #[cfg(test)]
-mod fake;
+pub(crate) mod fake;
 
 use std::net::{IpAddr, Ipv4Addr};
 

@@ -2,6 +2,7 @@
 //! One test binary with modules, so the crate links once.
 
 mod bad_input;
+mod conformance_spf;
 mod dnsbl;
 mod docs;
 mod headers;
@@ -9,4 +10,5 @@ mod logs;
 mod readme;
 mod received;
 mod schema;
+mod spf;
 mod util;
