@@ -44,6 +44,9 @@ const SWEEP_EVERY: i64 = 600;
 const INDEX_RCPTS: usize = 16;
 /// Interned hosts / programs beyond this share one catch-all id.
 const MAX_NAMES: usize = 60_000;
+/// Evidence lines kept per record (session lines up to its birth, then its own lines) when a
+/// sink wants records.
+const RECORD_LINES: usize = 100;
 
 /// A function the join hands every finished message to.
 pub type Sink<'a> = &'a mut dyn FnMut(&MessageRecord);
@@ -70,6 +73,8 @@ struct MsgText {
     header_from: Option<String>,
     /// Address and dsn, parallel to `Msg::rcpts`.
     rcpts: Vec<(String, String)>,
+    /// Evidence: its smtpd session's lines up to its birth, then its own (`RECORD_LINES`).
+    lines: Vec<DetailLine>,
 }
 
 #[derive(Debug)]
@@ -100,6 +105,10 @@ struct Session {
     last: Timestamp,
     acct: Option<u32>,
     pending: Vec<DetailLine>,
+    /// Only with a sink: the session's lines so far (evidence of the records born in it), and
+    /// the last message born in it (which receives the `disconnect` line).
+    lines: Vec<DetailLine>,
+    msg: Option<MsgKey>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -367,6 +376,9 @@ impl<'s> Join<'s> {
                     self.note(s.acct, &mut p, line, line_no);
                     s.pending = p;
                     s.last = t;
+                    if self.sink.is_some() && s.lines.len() < RECORD_LINES {
+                        s.lines.push(self.evidence(line, line_no));
+                    }
                     self.sessions.insert(skey, s);
                 }
             }
@@ -375,13 +387,21 @@ impl<'s> Join<'s> {
                     last: t,
                     acct: None,
                     pending: Vec::new(),
+                    lines: Vec::new(),
+                    msg: None,
                 };
+                if self.sink.is_some() {
+                    s.lines.push(self.evidence(line, line_no));
+                }
                 self.note(None, &mut s.pending, line, line_no);
                 self.sessions.insert(skey, s);
             }
             Kind::Disconnect => {
                 if let Some(mut s) = self.sessions.remove(&skey) {
                     self.note(s.acct, &mut s.pending, line, line_no);
+                    if let Some(k) = s.msg {
+                        self.keep_line(k, line, line_no);
+                    }
                 }
             }
             Kind::Client {
@@ -397,6 +417,17 @@ impl<'s> Join<'s> {
                     text.ip = Some(ip);
                     text.method = (!method.is_empty())
                         .then(|| String::from_utf8_lossy(method.get(line)).into_owned());
+                    if let Some(s) = self.sessions.get_mut(&skey) {
+                        text.lines.extend(s.lines.iter().cloned());
+                        s.msg = Some(k);
+                    }
+                    text.lines.push(DetailLine {
+                        location: LineRef {
+                            file: Arc::clone(&self.file),
+                            line: line_no,
+                        },
+                        text: line.to_vec(),
+                    });
                 }
                 let mut sess_pending = Vec::new();
                 if let Some(a) = acct {
@@ -425,6 +456,7 @@ impl<'s> Join<'s> {
                 let mut m = self.born(k, ev, line, t, line_no);
                 self.note(m.acct, &mut m.pending, line, line_no);
                 self.insert_msg(k, m);
+                self.keep_line(k, line, line_no);
             }
             Kind::SaslFail { ip, user } | Kind::EximAuthFail { ip, user } => {
                 if self.echo_of_dovecot(ip, t) {
@@ -540,6 +572,7 @@ impl<'s> Join<'s> {
             }
             Kind::Removed { .. } => {
                 let Some(k) = key else { return };
+                self.keep_line(k, line, line_no);
                 if let Some(mut m) = self.messages.remove(&k) {
                     m.last = t;
                     let mut p = std::mem::take(&mut m.pending);
@@ -615,6 +648,22 @@ impl<'s> Join<'s> {
                 self.note(m.acct, &mut p, line, line_no);
                 m.pending = p;
                 self.insert_msg(k, m);
+                self.keep_line(k, line, line_no);
+            }
+        }
+    }
+
+    /// Keep a line as evidence of an open message (only when a sink wants records).
+    fn keep_line(&mut self, k: MsgKey, line: &[u8], line_no: u64) {
+        if let Some(text) = self.messages.get_mut(&k).and_then(|m| m.text.as_mut()) {
+            if text.lines.len() < RECORD_LINES {
+                text.lines.push(DetailLine {
+                    location: LineRef {
+                        file: Arc::clone(&self.file),
+                        line: line_no,
+                    },
+                    text: line.to_vec(),
+                });
             }
         }
     }
@@ -707,6 +756,7 @@ impl<'s> Join<'s> {
         };
         m.last = t;
         f(k, m);
+        self.keep_line(k, line, line_no);
         if self.detail.is_some() {
             if let Some(mut m) = self.messages.remove(&k) {
                 let mut p = std::mem::take(&mut m.pending);
@@ -817,6 +867,7 @@ impl<'s> Join<'s> {
             header_from: text.header_from,
             recipients,
             complete,
+            lines: text.lines,
         }
     }
 
