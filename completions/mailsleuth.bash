@@ -31,6 +31,9 @@ _mailsleuth() {
             mailsleuth,logs)
                 cmd="mailsleuth__subcmd__logs"
                 ;;
+            mailsleuth,trace)
+                cmd="mailsleuth__subcmd__trace"
+                ;;
             mailsleuth__subcmd__help,dnsbl)
                 cmd="mailsleuth__subcmd__help__subcmd__dnsbl"
                 ;;
@@ -46,6 +49,9 @@ _mailsleuth() {
             mailsleuth__subcmd__help,logs)
                 cmd="mailsleuth__subcmd__help__subcmd__logs"
                 ;;
+            mailsleuth__subcmd__help,trace)
+                cmd="mailsleuth__subcmd__help__subcmd__trace"
+                ;;
             *)
                 ;;
         esac
@@ -53,7 +59,7 @@ _mailsleuth() {
 
     case "${cmd}" in
         mailsleuth)
-            opts="-q -h -V --format --json --color --quiet --help --version headers dnsbl logs generate-docs help"
+            opts="-q -h -V --format --json --color --quiet --help --version headers dnsbl logs trace generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,7 +219,7 @@ _mailsleuth() {
             return 0
             ;;
         mailsleuth__subcmd__help)
-            opts="headers dnsbl logs generate-docs help"
+            opts="headers dnsbl logs trace generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +289,20 @@ _mailsleuth() {
             return 0
             ;;
         mailsleuth__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailsleuth__subcmd__help__subcmd__trace)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -368,6 +388,64 @@ _mailsleuth() {
                     return 0
                     ;;
                 --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto never always" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailsleuth__subcmd__trace)
+            opts="-q -h -V --logs --our-host --clock-skew --window --year --utc-offset --geoip --rir --progress --format --json --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --logs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --our-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clock-skew)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --year)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --utc-offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

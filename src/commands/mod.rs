@@ -5,6 +5,7 @@ pub mod dns;
 pub mod dnsbl;
 pub mod headers;
 pub mod logs;
+pub mod trace;
 
 use std::io;
 
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Headers(args) => headers::run(&args, output, cli.global.quiet, out),
         Command::Dnsbl(args) => dnsbl::run(&args, output, cli.global.quiet, out),
         Command::Logs(args) => logs::run(&args, output, cli.global.quiet, out),
+        Command::Trace(args) => trace::run(&args, output, cli.global.quiet, out),
         Command::GenerateDocs { dir } => {
             crate::docs::write_all(&dir)?;
             Ok(Outcome::Clean)

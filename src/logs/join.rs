@@ -106,9 +106,9 @@ struct Session {
     acct: Option<u32>,
     pending: Vec<DetailLine>,
     /// Only with a sink: the session's lines so far (evidence of the records born in it), and
-    /// the last message born in it (which receives the `disconnect` line).
+    /// the messages born in it (which receive the `disconnect` line while still open).
     lines: Vec<DetailLine>,
-    msg: Option<MsgKey>,
+    msgs: Vec<MsgKey>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -388,7 +388,7 @@ impl<'s> Join<'s> {
                     acct: None,
                     pending: Vec::new(),
                     lines: Vec::new(),
-                    msg: None,
+                    msgs: Vec::new(),
                 };
                 if self.sink.is_some() {
                     s.lines.push(self.evidence(line, line_no));
@@ -399,7 +399,7 @@ impl<'s> Join<'s> {
             Kind::Disconnect => {
                 if let Some(mut s) = self.sessions.remove(&skey) {
                     self.note(s.acct, &mut s.pending, line, line_no);
-                    if let Some(k) = s.msg {
+                    for k in s.msgs {
                         self.keep_line(k, line, line_no);
                     }
                 }
@@ -419,7 +419,9 @@ impl<'s> Join<'s> {
                         .then(|| String::from_utf8_lossy(method.get(line)).into_owned());
                     if let Some(s) = self.sessions.get_mut(&skey) {
                         text.lines.extend(s.lines.iter().cloned());
-                        s.msg = Some(k);
+                        if s.msgs.len() < RECORD_LINES {
+                            s.msgs.push(k);
+                        }
                     }
                     text.lines.push(DetailLine {
                         location: LineRef {

@@ -75,7 +75,8 @@ pub struct MessageRecord {
     /// `removed` / `Completed` was seen (false: evicted as stale, or still queued at the end).
     pub complete: bool,
     /// The evidence: its smtpd session's lines up to its birth (connect, client=), its own
-    /// lines, and the session's `disconnect` while it was open; at most 100, in log order.
+    /// lines, and the session's `disconnect` when the message was still queued then; at most
+    /// 100, in log order. Only filled for a sink (`run_with_sink`).
     #[serde(skip)]
     pub lines: Vec<DetailLine>,
 }

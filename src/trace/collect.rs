@@ -1,0 +1,127 @@
+//! The sink side of `trace`: while the log engine streams every finished message once, keep
+//! only the records a complaint asks for (by queue id or Message-ID), their relay parents and
+//! children, the host names the logs were written on, and the accounts' submissions in the
+//! time windows around the complaints.
+
+use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::logs::MessageRecord;
+
+/// How long a relayed submission is remembered for its child (the second instance's copy):
+/// twice the log join's own hop limit.
+const PARENT_MEMORY: i64 = 2 * 3600;
+
+/// What the complaints ask of the logs.
+#[derive(Debug, Default)]
+pub struct Wanted {
+    pub queue_ids: HashSet<String>,
+    pub message_ids: HashSet<String>,
+    /// Times (closed intervals) in which submissions are kept for the activity windows;
+    /// `None` keeps all (a complaint without any time).
+    pub spans: Option<Vec<(i64, i64)>>,
+}
+
+impl Wanted {
+    fn in_spans(&self, t: i64) -> bool {
+        self.spans
+            .as_ref()
+            .is_none_or(|spans| spans.iter().any(|&(a, b)| a <= t && t <= b))
+    }
+}
+
+/// One submission by an account, for the activity window.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub account: Arc<str>,
+    pub at: i64,
+    pub recipients: u64,
+    pub ip: Option<IpAddr>,
+}
+
+/// What the sink kept.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub records: Vec<MessageRecord>,
+    pub hosts: BTreeSet<String>,
+    pub submissions: Vec<Submission>,
+    /// (host, queue id) of the kept records, so their relay children are kept too.
+    kept: HashSet<(Arc<str>, String)>,
+    /// Recent relayed submissions, in case a kept record turns out to be their child.
+    recent: VecDeque<MessageRecord>,
+    /// Host names seen, by pointer, so each is copied once.
+    host_ptrs: HashSet<usize>,
+}
+
+/// A Message-ID as both sides write it: without angle brackets and blanks.
+pub fn norm_message_id(id: &str) -> String {
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim()
+        .to_string()
+}
+
+impl Collected {
+    /// Looks at one finished message.
+    pub fn take(&mut self, wanted: &Wanted, r: &MessageRecord) {
+        let ptr = Arc::as_ptr(&r.host).cast::<u8>() as usize;
+        if self.host_ptrs.insert(ptr) {
+            self.hosts.insert(r.host.to_string());
+        }
+        let own = r.account.is_some() && r.relayed_from.is_none();
+        if let (true, Some(account)) = (own, &r.account) {
+            if wanted.in_spans(r.first_seen) {
+                self.submissions.push(Submission {
+                    account: Arc::clone(account),
+                    at: r.first_seen,
+                    recipients: u64::from(r.nrcpt.unwrap_or(r.recipients.len() as u32)),
+                    ip: r.client_ip,
+                });
+            }
+        }
+        let by_id = wanted.queue_ids.contains(&r.queue_id)
+            || r.message_id
+                .as_deref()
+                .is_some_and(|m| wanted.message_ids.contains(&norm_message_id(m)));
+        let child_of_kept = r
+            .relayed_from
+            .as_ref()
+            .is_some_and(|p| self.kept.contains(&(Arc::clone(&r.host), p.clone())));
+        if by_id || child_of_kept {
+            if let Some(parent) = &r.relayed_from {
+                let key = (Arc::clone(&r.host), parent.clone());
+                if !self.kept.contains(&key) {
+                    if let Some(i) = self
+                        .recent
+                        .iter()
+                        .rposition(|p| p.host == r.host && &p.queue_id == parent)
+                    {
+                        if let Some(p) = self.recent.remove(i) {
+                            self.kept.insert(key);
+                            self.records.push(p);
+                        }
+                    }
+                }
+            }
+            self.kept.insert((Arc::clone(&r.host), r.queue_id.clone()));
+            self.records.push(r.clone());
+            return;
+        }
+        if own
+            && r.recipients
+                .iter()
+                .any(|x| x.status == crate::logs::Status::Relayed)
+        {
+            while self
+                .recent
+                .front()
+                .is_some_and(|p| p.last_seen < r.first_seen - PARENT_MEMORY)
+            {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(r.clone());
+        }
+    }
+}
