@@ -48,8 +48,11 @@ pub struct Collected {
     pub submissions: Vec<Submission>,
     /// (host, queue id) of the kept records, so their relay children are kept too.
     kept: HashSet<(Arc<str>, String)>,
-    /// Recent relayed submissions, in case a kept record turns out to be their child.
+    /// Recent records of relays (submissions relayed to a second instance, and the second
+    /// instance's copies), in case a record kept later is their other half.
     recent: VecDeque<MessageRecord>,
+    /// Relay parents of kept records that have not finished yet.
+    parents_wanted: HashSet<(Arc<str>, String)>,
     /// Host names seen, by pointer, so each is copied once.
     host_ptrs: HashSet<usize>,
 }
@@ -81,39 +84,25 @@ impl Collected {
                 });
             }
         }
+        let key = (Arc::clone(&r.host), r.queue_id.clone());
         let by_id = wanted.queue_ids.contains(&r.queue_id)
             || r.message_id
                 .as_deref()
                 .is_some_and(|m| wanted.message_ids.contains(&norm_message_id(m)));
-        let child_of_kept = r
-            .relayed_from
-            .as_ref()
-            .is_some_and(|p| self.kept.contains(&(Arc::clone(&r.host), p.clone())));
-        if by_id || child_of_kept {
-            if let Some(parent) = &r.relayed_from {
-                let key = (Arc::clone(&r.host), parent.clone());
-                if !self.kept.contains(&key) {
-                    if let Some(i) = self
-                        .recent
-                        .iter()
-                        .rposition(|p| p.host == r.host && &p.queue_id == parent)
-                    {
-                        if let Some(p) = self.recent.remove(i) {
-                            self.kept.insert(key);
-                            self.records.push(p);
-                        }
-                    }
-                }
-            }
-            self.kept.insert((Arc::clone(&r.host), r.queue_id.clone()));
-            self.records.push(r.clone());
+        let family_of_kept = self.parents_wanted.remove(&key)
+            || r.relayed_from
+                .as_ref()
+                .is_some_and(|p| self.kept.contains(&(Arc::clone(&r.host), p.clone())));
+        if by_id || family_of_kept {
+            self.keep(r.clone());
             return;
         }
-        if own
-            && r.recipients
+        // A relay's two halves finish in either order: remember both for a while.
+        let relays = r.relayed_from.is_some()
+            || r.recipients
                 .iter()
-                .any(|x| x.status == crate::logs::Status::Relayed)
-        {
+                .any(|x| x.status == crate::logs::Status::Relayed);
+        if relays {
             while self
                 .recent
                 .front()
@@ -122,6 +111,45 @@ impl Collected {
                 self.recent.pop_front();
             }
             self.recent.push_back(r.clone());
+        }
+    }
+
+    /// Keeps a record, with its relay parent and children seen so far; a parent not seen yet
+    /// is kept when it finishes.
+    fn keep(&mut self, r: MessageRecord) {
+        let host = Arc::clone(&r.host);
+        self.kept.insert((Arc::clone(&host), r.queue_id.clone()));
+        if let Some(parent) = &r.relayed_from {
+            let key = (Arc::clone(&host), parent.clone());
+            if !self.kept.contains(&key) {
+                match self
+                    .recent
+                    .iter()
+                    .rposition(|p| p.host == host && &p.queue_id == parent)
+                {
+                    Some(i) => {
+                        if let Some(p) = self.recent.remove(i) {
+                            self.kept.insert(key);
+                            self.records.push(p);
+                        }
+                    }
+                    None => {
+                        self.parents_wanted.insert(key);
+                    }
+                }
+            }
+        }
+        let qid = r.queue_id.clone();
+        self.records.push(r);
+        while let Some(i) = self
+            .recent
+            .iter()
+            .position(|c| c.host == host && c.relayed_from.as_deref() == Some(qid.as_str()))
+        {
+            if let Some(c) = self.recent.remove(i) {
+                self.kept.insert((Arc::clone(&host), c.queue_id.clone()));
+                self.records.push(c);
+            }
         }
     }
 }

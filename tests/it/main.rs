@@ -9,4 +9,5 @@ mod logs;
 mod readme;
 mod received;
 mod schema;
+mod trace;
 mod util;
