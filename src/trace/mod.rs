@@ -328,14 +328,11 @@ pub fn judge(c: &Complaint, cx: &Context<'_>) -> Traced {
         }
         let miss = match (h.timestamp, cands.is_empty()) {
             (None, false) => format!(
-                "queue id {id} of hop {} is in the logs {} times and the hop has no time to \
-                 tell which",
-                h.index,
+                "queue id {id} is in the logs {} times and the hop has no time to tell which",
                 cands.len()
             ),
             (_, false) => format!(
-                "queue id {id} of hop {} is in the logs only at other times ({})",
-                h.index,
+                "queue id {id} is in the logs only at other times ({})",
                 cands
                     .iter()
                     .map(|r| format!(
@@ -346,7 +343,7 @@ pub fn judge(c: &Complaint, cx: &Context<'_>) -> Traced {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            (_, true) => format!("queue id {id} of hop {} is not in the logs", h.index),
+            (_, true) => format!("queue id {id} is not in the logs"),
         };
         if !o.sure {
             continue;
@@ -382,7 +379,7 @@ pub fn judge(c: &Complaint, cx: &Context<'_>) -> Traced {
                 outside.get_or_insert_with(|| format!("{miss}; the logs have no timestamps"));
             }
         }
-        misses.push(miss);
+        misses.push(format!("hop {}: {miss}", h.index));
     }
 
     // 2. The Message-ID: the submission (an own login) first, then the record nearest in time.
