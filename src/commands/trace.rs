@@ -115,6 +115,8 @@ pub fn run(
     );
     progress.finish();
     let engine = result?;
+    collected.index();
+    let files: Vec<String> = engine.inputs.iter().map(|i| i.path.clone()).collect();
     let log_totals = &engine.stats.totals;
     if !quiet && log_totals.lines == 0 {
         eprintln!("mailsleuth: note: no log lines were read");
@@ -142,6 +144,7 @@ pub fn run(
         coverage,
         settings: &settings,
         geo: &geo,
+        files: &files,
     };
     let traced: Vec<_> = complaints.iter().map(|c| trace::judge(c, &cx)).collect();
 

@@ -3,7 +3,7 @@
 //! children, the host names the logs were written on, and the accounts' submissions in the
 //! time windows around the complaints.
 
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -55,6 +55,11 @@ pub struct Collected {
     parents_wanted: HashSet<(Arc<str>, String)>,
     /// Host names seen, by pointer, so each is copied once.
     host_ptrs: HashSet<usize>,
+    /// Positions in `records` by queue id, by Message-ID and by relay parent's queue id
+    /// (built by `index` once the logs are read).
+    by_qid: HashMap<String, Vec<usize>>,
+    by_mid: HashMap<String, Vec<usize>>,
+    by_parent: HashMap<String, Vec<usize>>,
 }
 
 /// A Message-ID as both sides write it: without angle brackets and blanks.
@@ -67,6 +72,40 @@ pub fn norm_message_id(id: &str) -> String {
 }
 
 impl Collected {
+    /// Indexes the kept records; call once the logs are read.
+    pub fn index(&mut self) {
+        for (i, r) in self.records.iter().enumerate() {
+            self.by_qid.entry(r.queue_id.clone()).or_default().push(i);
+            if let Some(m) = &r.message_id {
+                self.by_mid.entry(norm_message_id(m)).or_default().push(i);
+            }
+            if let Some(p) = &r.relayed_from {
+                self.by_parent.entry(p.clone()).or_default().push(i);
+            }
+        }
+    }
+
+    fn at<'a>(&'a self, ix: Option<&'a Vec<usize>>) -> impl Iterator<Item = &'a MessageRecord> {
+        ix.into_iter()
+            .flatten()
+            .filter_map(|&i| self.records.get(i))
+    }
+
+    /// The kept records with this queue id (on any host).
+    pub fn with_queue_id<'a>(&'a self, qid: &str) -> impl Iterator<Item = &'a MessageRecord> {
+        self.at(self.by_qid.get(qid))
+    }
+
+    /// The kept records with this (normalised) Message-ID.
+    pub fn with_message_id<'a>(&'a self, mid: &str) -> impl Iterator<Item = &'a MessageRecord> {
+        self.at(self.by_mid.get(mid))
+    }
+
+    /// The kept records relayed from this queue id (on any host).
+    pub fn relayed_from<'a>(&'a self, qid: &str) -> impl Iterator<Item = &'a MessageRecord> {
+        self.at(self.by_parent.get(qid))
+    }
+
     /// Looks at one finished message.
     pub fn take(&mut self, wanted: &Wanted, r: &MessageRecord) {
         let ptr = Arc::as_ptr(&r.host).cast::<u8>() as usize;

@@ -235,6 +235,8 @@ pub struct Context<'a> {
     pub coverage: Option<(i64, i64)>,
     pub settings: &'a Settings,
     pub geo: &'a Geo,
+    /// The log files in reading order (as the evidence lines name them).
+    pub files: &'a [String],
 }
 
 fn inside(t: i64, r: &MessageRecord, skew: i64) -> bool {
@@ -291,12 +293,7 @@ pub fn judge(c: &Complaint, cx: &Context<'_>) -> Traced {
             }
             continue;
         };
-        let same_id: Vec<&MessageRecord> = cx
-            .collected
-            .records
-            .iter()
-            .filter(|r| r.queue_id == id)
-            .collect();
+        let same_id: Vec<&MessageRecord> = cx.collected.with_queue_id(id).collect();
         let on_host: Vec<&MessageRecord> = same_id
             .iter()
             .copied()
@@ -385,16 +382,7 @@ pub fn judge(c: &Complaint, cx: &Context<'_>) -> Traced {
     // 2. The Message-ID: the submission (an own login) first, then the record nearest in time.
     if let Some(mid) = &c.message_id {
         let first_time = c.times().next();
-        let mut cands: Vec<&MessageRecord> = cx
-            .collected
-            .records
-            .iter()
-            .filter(|r| {
-                r.message_id
-                    .as_deref()
-                    .is_some_and(|m| norm_message_id(m) == *mid)
-            })
-            .collect();
+        let mut cands: Vec<&MessageRecord> = cx.collected.with_message_id(mid).collect();
         cands.sort_by_key(|r| {
             (
                 r.relayed_from.is_some(),
@@ -443,21 +431,19 @@ pub fn judge(c: &Complaint, cx: &Context<'_>) -> Traced {
 /// activity and the evidence.
 fn found(traced: &mut Traced, hit: &MessageRecord, how: &'static str, cx: &Context<'_>) {
     let skew = cx.settings.skew;
-    let records = &cx.collected.records;
+    let col = cx.collected;
     // Up to the submission, then down to the last relay hop.
     let parent_of = |r: &MessageRecord| {
         r.relayed_from.as_ref().and_then(|p| {
-            records
-                .iter()
-                .filter(|x| x.host == r.host && &x.queue_id == p)
+            col.with_queue_id(p)
+                .filter(|x| x.host == r.host)
                 .filter(|x| x.first_seen <= r.first_seen + skew)
                 .max_by_key(|x| x.first_seen)
         })
     };
     let child_of = |r: &MessageRecord| {
-        records
-            .iter()
-            .filter(|x| x.host == r.host && x.relayed_from.as_deref() == Some(&r.queue_id))
+        col.relayed_from(&r.queue_id)
+            .filter(|x| x.host == r.host)
             .filter(|x| x.first_seen >= r.first_seen - skew && x.first_seen <= r.last_seen + skew)
             .min_by_key(|x| x.first_seen)
     };
@@ -517,10 +503,9 @@ fn found(traced: &mut Traced, hit: &MessageRecord, how: &'static str, cx: &Conte
     });
     let mut lines: Vec<&crate::logs::DetailLine> =
         family.iter().flat_map(|r| r.lines.iter()).collect();
-    lines.sort_by(|a, b| {
-        (file_rank(records, &a.location.file), a.location.line)
-            .cmp(&(file_rank(records, &b.location.file), b.location.line))
-    });
+    // Log order: the files in reading order, then line numbers.
+    let rank = |f: &str| cx.files.iter().position(|x| x == f).unwrap_or(usize::MAX);
+    lines.sort_by_key(|l| (rank(&l.location.file), l.location.line));
     lines.dedup_by(|a, b| a.location == b.location);
     traced.evidence = lines
         .iter()
@@ -532,15 +517,6 @@ fn found(traced: &mut Traced, hit: &MessageRecord, how: &'static str, cx: &Conte
     if let Some(account) = &traced.account {
         traced.activity = Some(activity(account, root.first_seen, cx));
     }
-}
-
-/// Files sort in reading order: the order in which records first name them.
-fn file_rank(records: &[MessageRecord], file: &str) -> usize {
-    records
-        .iter()
-        .flat_map(|r| r.lines.iter())
-        .position(|l| &*l.location.file == file)
-        .unwrap_or(usize::MAX)
 }
 
 /// The account's submissions from `t - window/2` to `t + window/2`.
