@@ -35,6 +35,8 @@ struct Sub {
 struct Generated {
     dir: tempfile::TempDir,
     log: PathBuf,
+    /// genlog's `cidr,country` map of the IPs it used.
+    geo: PathBuf,
     truth: Value,
     subs: Vec<Sub>,
     /// Message-ID → number of `message-id=` lines naming it.
@@ -78,7 +80,11 @@ fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
 /// two compromised accounts send several messages, and frequent queue-id reuse.
 fn generate() -> Generated {
     let dir = tempfile::tempdir().unwrap();
-    let (log, truth) = (dir.path().join("mail.log"), dir.path().join("truth.json"));
+    let (log, truth, geo) = (
+        dir.path().join("mail.log"),
+        dir.path().join("truth.json"),
+        dir.path().join("geo.csv"),
+    );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/genlog.py");
     let out = Command::new("python3")
         .arg(script)
@@ -102,6 +108,8 @@ fn generate() -> Generated {
         .arg(&log)
         .arg("--truth")
         .arg(&truth)
+        .arg("--geo")
+        .arg(&geo)
         .output()
         .expect("python3 runs genlog.py");
     assert!(
@@ -165,6 +173,7 @@ fn generate() -> Generated {
     Generated {
         dir,
         log,
+        geo,
         truth,
         subs,
         msgid_lines,
@@ -602,6 +611,86 @@ fn our_host_learnt_from_the_logs() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["complaints"][0]["verdict"], "not_ours");
+}
+
+/// The country of `ip` in genlog's `cidr,country` map.
+fn country_of(geo: &Path, ip: &str) -> Option<String> {
+    let bits = |a: std::net::IpAddr| match a {
+        std::net::IpAddr::V4(v) => (u128::from(u32::from(v)) << 96, 32u32),
+        std::net::IpAddr::V6(v) => (u128::from(v), 128u32),
+    };
+    let (x, xw) = bits(ip.parse().unwrap());
+    std::fs::read_to_string(geo)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .find_map(|l| {
+            let (cidr, cc) = l.split_once(',')?;
+            let (net, len) = cidr.split_once('/')?;
+            let (n, nw) = bits(net.parse().ok()?);
+            let len: u32 = len.parse().ok()?;
+            // Both families sit in the top bits: the prefix is the top `len` bits.
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len)
+            };
+            (nw == xw && (x & mask) == (n & mask)).then(|| cc.to_string())
+        })
+}
+
+/// Complaints in one mbox, and the countries of the account's IPs from a `--rir` map.
+#[test]
+fn mbox_of_complaints_with_countries() {
+    let g = generate();
+    let bad = g.compromised();
+    let subs = g.of(&bad[1]);
+    let mut mbox = String::new();
+    for s in &subs[..2] {
+        mbox.push_str("From fbl@recipient.example Mon Nov 16 23:00:00 2026\n");
+        mbox.push_str(&complaint(
+            Some((OUR_HOST, &s.qid, s.time, &s.ip)),
+            s.message_id.as_deref().unwrap(),
+            s.time,
+        ));
+        mbox.push('\n');
+    }
+    let p = write(g.dir.path(), "complaints.mbox", &mbox);
+    let r = run(&[
+        "trace",
+        "--json",
+        p.to_str().unwrap(),
+        "--logs",
+        g.log(),
+        "--rir",
+        g.geo.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc = r.json();
+    let complaints = doc["complaints"].as_array().unwrap();
+    assert_eq!(complaints.len(), 2);
+    for (i, (c, s)) in complaints.iter().zip(&subs[..2]).enumerate() {
+        assert_eq!(c["index"].as_u64(), Some(i as u64 + 1));
+        assert_eq!(c["account"], s.account.as_str());
+        assert_eq!(c["queue_id"], s.qid.as_str());
+        let ips = c["activity"]["ips"].as_array().unwrap();
+        assert!(!ips.is_empty());
+        let mut countries = BTreeSet::new();
+        for ip in ips {
+            let want = country_of(&g.geo, ip["ip"].as_str().unwrap());
+            assert!(want.is_some(), "{ip}");
+            assert_eq!(ip["country"].as_str(), want.as_deref(), "{ip}");
+            countries.extend(want);
+        }
+        let got: BTreeSet<String> = c["activity"]["countries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, countries);
+    }
+    assert_eq!(doc["by_account"][0]["complaints"].as_u64(), Some(2));
 }
 
 /// A reused queue id: two submissions hours apart under the same id; each complaint is
