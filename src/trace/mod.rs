@@ -478,6 +478,16 @@ fn found(traced: &mut Traced, hit: &MessageRecord, how: &'static str, cx: &Conte
     } else {
         "smtp"
     });
+    match traced.origin {
+        Some("smtp") => traced.reason.push_str(
+            "; it came in over SMTP without a login (mail delivered to us, or relayed for a \
+             trusted network)",
+        ),
+        Some("local") => traced
+            .reason
+            .push_str("; it was submitted on the host itself (pickup: webmail, scripts)"),
+        _ => {}
+    }
     traced.message = Some(MessageView {
         host: root.host.to_string(),
         queue_ids: family.iter().map(|r| r.queue_id.clone()).collect(),

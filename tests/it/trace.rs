@@ -975,3 +975,39 @@ struct Input {
     size: u64,
     sha256: String,
 }
+
+/// Log text is attacker-controlled: an escape sequence in a logged sender reaches the table
+/// escaped, and the JSON evidence escaped the same way.
+#[test]
+fn hostile_log_text_is_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::fs::read_to_string(fixture("trace/mail.log"))
+        .unwrap()
+        .replace(
+            "from=<alice@example.org>, size=2310",
+            "from=<al\u{1b}[2Jice@example.org>, size=2310",
+        );
+    let log_path = write(dir.path(), "mail.log", &log);
+    let c = fixture("trace/complaints/ours.eml");
+    let args = [
+        "trace",
+        c.to_str().unwrap(),
+        "--logs",
+        log_path.to_str().unwrap(),
+    ];
+    let r = run(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stdout.contains('\u{1b}'), "{}", r.stdout);
+    assert!(r.stdout.contains("al\\e[2Jice@example.org"), "{}", r.stdout);
+    let mut json = args.to_vec();
+    json.push("--json");
+    let doc = run(&json).json();
+    let texts: Vec<&str> = doc["complaints"][0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert!(texts.iter().any(|t| t.contains("al\\e[2Jice")), "{texts:?}");
+    assert!(!texts.iter().any(|t| t.contains('\u{1b}')));
+}
