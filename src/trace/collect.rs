@@ -109,7 +109,7 @@ impl Collected {
     /// Looks at one finished message.
     pub fn take(&mut self, wanted: &Wanted, r: &MessageRecord) {
         let ptr = Arc::as_ptr(&r.host).cast::<u8>() as usize;
-        if self.host_ptrs.insert(ptr) {
+        if self.host_ptrs.insert(ptr) && !r.host.is_empty() {
             self.hosts.insert(r.host.to_string());
         }
         let own = r.account.is_some() && r.relayed_from.is_none();

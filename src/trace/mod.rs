@@ -239,6 +239,15 @@ pub struct Context<'a> {
     pub files: &'a [String],
 }
 
+/// A record's host for a sentence: Exim's own log has no host name on its lines.
+pub fn host_label(host: &str) -> &str {
+    if host.is_empty() {
+        "the host whose log has no host names"
+    } else {
+        host
+    }
+}
+
 fn inside(t: i64, r: &MessageRecord, skew: i64) -> bool {
     r.first_seen - skew <= t && t <= r.last_seen + skew
 }
@@ -319,7 +328,7 @@ pub fn judge(c: &Complaint, cx: &Context<'_>) -> Traced {
                     h.index
                 ),
             };
-            traced.reason = format!("queue id {id} found on {}: {how}", r.host);
+            traced.reason = format!("queue id {id} found on {}: {how}", host_label(&r.host));
             found(&mut traced, r, "queue_id", cx);
             return traced;
         }
@@ -393,7 +402,7 @@ pub fn judge(c: &Complaint, cx: &Context<'_>) -> Traced {
         if let Some(r) = cands.first() {
             traced.reason = format!(
                 "Message-ID <{mid}> found on {} (queue id {}){}",
-                r.host,
+                host_label(&r.host),
                 r.queue_id,
                 if misses.is_empty() {
                     String::new()

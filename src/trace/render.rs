@@ -35,7 +35,7 @@ impl Render for Traced {
                 out,
                 "   message: queue id {} on {}, {} to {}, sender {}, {} recipient(s), Message-ID {}",
                 escape(&m.queue_ids.join(" -> ")),
-                escape(&m.host),
+                escape(super::host_label(&m.host)),
                 m.first_seen,
                 m.last_seen,
                 escape(m.sender.as_deref().unwrap_or("-")),

@@ -1011,3 +1011,47 @@ fn hostile_log_text_is_escaped() {
     assert!(texts.iter().any(|t| t.contains("al\\e[2Jice")), "{texts:?}");
     assert!(!texts.iter().any(|t| t.contains('\u{1b}')));
 }
+
+/// Exim's own log (no syslog host name): the hop's Exim message id is the queue id.
+#[test]
+fn exim_mainlog() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = write(
+        dir.path(),
+        "exim.eml",
+        "Received: from [203.0.113.5] (helo=laptop)\n\
+         \tby smtp.example.com with esmtpsa (TLS1.3) tls TLS_AES_256_GCM_SHA384\n\
+         \t(Exim 4.96)\n\
+         \t(envelope-from <alice@example.com>)\n\
+         \tid 1tABCE-000200-2B\n\
+         \tfor dave@example.com;\n\
+         \tSun, 22 Nov 2026 04:10:00 +0000\n\
+         From: alice@example.com\n\
+         Subject: Re: lunch\n\
+         Message-ID: <not-logged@example.com>\n\
+         \n\
+         x\n",
+    );
+    let log = fixture("logs/exim_mainlog");
+    let r = run(&[
+        "trace",
+        "--json",
+        c.to_str().unwrap(),
+        "--logs",
+        log.to_str().unwrap(),
+        "--our-host",
+        "smtp.example.com",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc = r.json();
+    let c = &doc["complaints"][0];
+    assert_eq!(c["verdict"], "ours", "{c:#}");
+    assert_eq!(c["matched_by"], "queue_id");
+    assert_eq!(c["account"], "alice@example.com");
+    assert_eq!(c["client_ip"], "203.0.113.5");
+    assert_eq!(c["message"]["recipients"][0]["status"], "bounced");
+    assert!(
+        evidence_locations(c)[0].ends_with("exim_mainlog:6"),
+        "{c:#}"
+    );
+}
