@@ -423,13 +423,7 @@ impl<'s> Join<'s> {
                             s.msgs.push(k);
                         }
                     }
-                    text.lines.push(DetailLine {
-                        location: LineRef {
-                            file: Arc::clone(&self.file),
-                            line: line_no,
-                        },
-                        text: line.to_vec(),
-                    });
+                    keep(&mut text.lines, &self.file, line, line_no);
                 }
                 let mut sess_pending = Vec::new();
                 if let Some(a) = acct {
@@ -657,16 +651,11 @@ impl<'s> Join<'s> {
 
     /// Keep a line as evidence of an open message (only when a sink wants records).
     fn keep_line(&mut self, k: MsgKey, line: &[u8], line_no: u64) {
+        if self.sink.is_none() {
+            return;
+        }
         if let Some(text) = self.messages.get_mut(&k).and_then(|m| m.text.as_mut()) {
-            if text.lines.len() < RECORD_LINES {
-                text.lines.push(DetailLine {
-                    location: LineRef {
-                        file: Arc::clone(&self.file),
-                        line: line_no,
-                    },
-                    text: line.to_vec(),
-                });
-            }
+            keep(&mut text.lines, &self.file, line, line_no);
         }
     }
 
@@ -758,7 +747,9 @@ impl<'s> Join<'s> {
         };
         m.last = t;
         f(k, m);
-        self.keep_line(k, line, line_no);
+        if let Some(text) = &mut m.text {
+            keep(&mut text.lines, &self.file, line, line_no);
+        }
         if self.detail.is_some() {
             if let Some(mut m) = self.messages.remove(&k) {
                 let mut p = std::mem::take(&mut m.pending);
@@ -905,6 +896,19 @@ impl<'s> Join<'s> {
 
     pub fn take_detail(&mut self) -> Option<super::evidence::AccountDetail> {
         self.detail.take().map(DetailCollector::finish)
+    }
+}
+
+/// Appends an evidence line to a record's lines, up to `RECORD_LINES`.
+fn keep(lines: &mut Vec<DetailLine>, file: &Arc<str>, line: &[u8], line_no: u64) {
+    if lines.len() < RECORD_LINES {
+        lines.push(DetailLine {
+            location: LineRef {
+                file: Arc::clone(file),
+                line: line_no,
+            },
+            text: line.to_vec(),
+        });
     }
 }
 
