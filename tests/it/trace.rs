@@ -1055,3 +1055,51 @@ fn exim_mainlog() {
         "{c:#}"
     );
 }
+
+/// The hop's time against the record's lifetime: 7 minutes after the message left is outside
+/// the default 300 s of skew (the id then looks forged), inside --clock-skew 600. --window
+/// narrows the activity around the message.
+#[test]
+fn clock_skew_and_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("trace/complaints/ours.eml"))
+        .unwrap()
+        .replace(
+            "Fri, 20 Nov 2026 09:15:02 +0000",
+            "Fri, 20 Nov 2026 09:22:05 +0000",
+        )
+        .replace("<parcel-7731@example.org>", "<elsewhere-1@example.org>");
+    let c = write(dir.path(), "late.eml", &text);
+    let log = fixture("trace/mail.log");
+    let base = [
+        "trace",
+        "--json",
+        c.to_str().unwrap(),
+        "--logs",
+        log.to_str().unwrap(),
+        "--our-host",
+        OUR_HOST,
+    ];
+    let r = run(&base);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["complaints"][0]["verdict"], "forged");
+    assert!(doc["complaints"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("only at other times"));
+
+    let mut args = base.to_vec();
+    args.extend(["--clock-skew", "600"]);
+    let r = run(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let c = &r.json()["complaints"][0];
+    assert_eq!(c["verdict"], "ours");
+    // The default window (24 h) holds both of alice's messages, 2 h only this one.
+    assert_eq!(c["activity"]["messages"], 2);
+    args.extend(["--window", "2h"]);
+    let c = &run(&args).json()["complaints"][0];
+    assert_eq!(c["activity"]["messages"], 1);
+    assert_eq!(c["activity"]["recipients"], 2);
+    assert_eq!(c["activity"]["from"], "2026-11-20T08:15:02Z");
+}
