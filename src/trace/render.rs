@@ -7,6 +7,15 @@ use std::io::{self, Write};
 use super::{Summary, Traced};
 use crate::output::{sanitize::escape, Render, Table};
 
+/// `1 complaint`, `27 complaints`.
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// Evidence lines shown per complaint in a table (JSON has them all).
 const EVIDENCE_SHOWN: usize = 12;
 
@@ -33,13 +42,13 @@ impl Render for Traced {
         if let Some(m) = &self.message {
             writeln!(
                 out,
-                "   message: queue id {} on {}, {} to {}, sender {}, {} recipient(s), Message-ID {}",
+                "   message: queue id {} on {}, {} to {}, sender {}, {}, Message-ID {}",
                 escape(&m.queue_ids.join(" -> ")),
                 escape(super::host_label(&m.host)),
                 m.first_seen,
                 m.last_seen,
                 escape(m.sender.as_deref().unwrap_or("-")),
-                m.recipients.len(),
+                plural(m.recipients.len() as u64, "recipient"),
                 escape(self.message_id.as_deref().unwrap_or("-")),
             )?;
         }
@@ -54,12 +63,12 @@ impl Render for Traced {
                 .collect();
             writeln!(
                 out,
-                "   activity {} to {}: {} message(s), {} recipient(s), {} IP(s){}",
+                "   activity {} to {}: {}, {}, {}{}",
                 a.from,
                 a.to,
-                a.messages,
-                a.recipients,
-                a.ips.len(),
+                plural(a.messages, "message"),
+                plural(a.recipients, "recipient"),
+                plural(a.ips.len() as u64, "IP"),
                 if a.countries.is_empty() {
                     String::new()
                 } else {
@@ -92,9 +101,13 @@ impl Render for Summary {
         let t = &self.totals;
         writeln!(
             out,
-            "{} complaint(s), {} account(s): {} ours, {} not ours, {} not found in the logs, {} \
-             likely forged",
-            t.complaints, t.accounts, t.ours, t.not_ours, t.not_found, t.forged
+            "{}, {}: {} ours, {} not ours, {} not found in the logs, {} likely forged",
+            plural(t.complaints as u64, "complaint"),
+            plural(t.accounts as u64, "account"),
+            t.ours,
+            t.not_ours,
+            t.not_found,
+            t.forged
         )?;
         if !self.by_account.is_empty() {
             let mut table = Table::new(&["account", "complaints", "client IPs", "inputs"], color);

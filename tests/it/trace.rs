@@ -506,7 +506,7 @@ fn complaints_traced_against_genlog_truth() {
     let r = run(&["trace", cpath, "--logs", g.log(), "--our-host", OUR_HOST]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stdout.contains("8 complaint(s), 2 account(s)"),
+        r.stdout.contains("8 complaints, 2 accounts"),
         "{}",
         r.stdout
     );
