@@ -105,9 +105,16 @@ struct Session {
     last: Timestamp,
     acct: Option<u32>,
     pending: Vec<DetailLine>,
-    /// Only with a sink: the session's lines so far (evidence of the records born in it), and
-    /// the messages born in it (which receive the `disconnect` line while still open).
+    /// Only with a sink (boxed, so that a run without one keeps sessions small).
+    trace: Option<Box<SessionTrace>>,
+}
+
+/// A session's evidence for the records born in it.
+#[derive(Debug, Default)]
+struct SessionTrace {
+    /// The session's lines so far (connect, and lines of no message).
     lines: Vec<DetailLine>,
+    /// The messages born in it (they receive the `disconnect` line while still open).
     msgs: Vec<MsgKey>,
 }
 
@@ -376,8 +383,8 @@ impl<'s> Join<'s> {
                     self.note(s.acct, &mut p, line, line_no);
                     s.pending = p;
                     s.last = t;
-                    if self.sink.is_some() && s.lines.len() < RECORD_LINES {
-                        s.lines.push(self.evidence(line, line_no));
+                    if let Some(tr) = &mut s.trace {
+                        keep(&mut tr.lines, &self.file, line, line_no);
                     }
                     self.sessions.insert(skey, s);
                 }
@@ -387,19 +394,20 @@ impl<'s> Join<'s> {
                     last: t,
                     acct: None,
                     pending: Vec::new(),
-                    lines: Vec::new(),
-                    msgs: Vec::new(),
+                    trace: self.sink.is_some().then(|| {
+                        Box::new(SessionTrace {
+                            lines: vec![self.evidence(line, line_no)],
+                            msgs: Vec::new(),
+                        })
+                    }),
                 };
-                if self.sink.is_some() {
-                    s.lines.push(self.evidence(line, line_no));
-                }
                 self.note(None, &mut s.pending, line, line_no);
                 self.sessions.insert(skey, s);
             }
             Kind::Disconnect => {
                 if let Some(mut s) = self.sessions.remove(&skey) {
                     self.note(s.acct, &mut s.pending, line, line_no);
-                    for k in s.msgs {
+                    for k in s.trace.map(|tr| tr.msgs).unwrap_or_default() {
                         self.keep_line(k, line, line_no);
                     }
                 }
@@ -417,10 +425,10 @@ impl<'s> Join<'s> {
                     text.ip = Some(ip);
                     text.method = (!method.is_empty())
                         .then(|| String::from_utf8_lossy(method.get(line)).into_owned());
-                    if let Some(s) = self.sessions.get_mut(&skey) {
-                        text.lines.extend(s.lines.iter().cloned());
-                        if s.msgs.len() < RECORD_LINES {
-                            s.msgs.push(k);
+                    if let Some(tr) = self.sessions.get_mut(&skey).and_then(|s| s.trace.as_mut()) {
+                        text.lines.extend(tr.lines.iter().cloned());
+                        if tr.msgs.len() < RECORD_LINES {
+                            tr.msgs.push(k);
                         }
                     }
                     keep(&mut text.lines, &self.file, line, line_no);
