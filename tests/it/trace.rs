@@ -1103,3 +1103,38 @@ fn clock_skew_and_window() {
     assert_eq!(c["activity"]["recipients"], 2);
     assert_eq!(c["activity"]["from"], "2026-11-20T08:15:02Z");
 }
+
+/// A message submitted on the host itself (pickup: cron, webmail, scripts): ours, with the
+/// `local` origin and no account, so the exit code stays 0.
+#[test]
+fn pickup_origin() {
+    let g = generate();
+    let text = String::from_utf8_lossy(&std::fs::read(&g.log).unwrap()).into_owned();
+    let (n, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(" postfix/pickup[") && l.contains(": uid="))
+        .expect("genlog writes pickup submissions");
+    let f: Vec<&str> = line.split(' ').collect();
+    let qid = f[3].trim_end_matches(':');
+    let t = unix(f[0]);
+    let c = write(
+        g.dir.path(),
+        "pickup.eml",
+        &complaint(
+            Some((OUR_HOST, qid, t, "127.0.0.1")),
+            "x-1@parcel.example",
+            t,
+        ),
+    );
+    let r = run(&["trace", "--json", c.to_str().unwrap(), "--logs", g.log()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let c = &r.json()["complaints"][0];
+    assert_eq!(c["verdict"], "ours", "{c:#}");
+    assert_eq!(c["origin"], "local");
+    assert!(c["account"].is_null() && c["client_ip"].is_null());
+    assert_eq!(
+        c["evidence"][0]["location"],
+        format!("{}:{}", g.log(), n + 1)
+    );
+}
