@@ -399,19 +399,34 @@ pub fn judge(c: &Complaint, cx: &Context<'_>) -> Traced {
                 first_time.map_or(0, |t| (r.first_seen - t).abs()),
             )
         });
-        if let Some(r) = cands.first() {
-            traced.reason = format!(
-                "Message-ID <{mid}> found on {} (queue id {}){}",
-                host_label(&r.host),
-                r.queue_id,
-                if misses.is_empty() {
-                    String::new()
-                } else {
-                    format!("; {}", misses.join("; "))
+        match cands.first() {
+            // A hop forging our name, and the Message-ID known only from mail that came in
+            // without a login (a copy delivered to our users): still the forgery.
+            Some(r) if forged.is_some() && r.account.is_none() => {
+                if let Some(f) = &mut forged {
+                    f.push_str(&format!(
+                        "; its Message-ID is in the logs only as mail that came in without a \
+                         login (queue id {} on {})",
+                        r.queue_id,
+                        host_label(&r.host)
+                    ));
                 }
-            );
-            found(&mut traced, r, "message_id", cx);
-            return traced;
+            }
+            Some(r) => {
+                traced.reason = format!(
+                    "Message-ID <{mid}> found on {} (queue id {}){}",
+                    host_label(&r.host),
+                    r.queue_id,
+                    if misses.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}", misses.join("; "))
+                    }
+                );
+                found(&mut traced, r, "message_id", cx);
+                return traced;
+            }
+            None => {}
         }
     }
 

@@ -1138,3 +1138,44 @@ fn pickup_origin() {
         format!("{}:{}", g.log(), n + 1)
     );
 }
+
+/// A Message-ID the logs know only from mail that came in without a login: with a hop that
+/// forges our name it stays a forgery; alone it is ours, origin `smtp`, no account (exit 0).
+#[test]
+fn message_id_of_inbound_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let forged = std::fs::read_to_string(fixture("trace/complaints/forged.eml"))
+        .unwrap()
+        .replace("<verify-1@bank.example>", "<invoice-55@partner.example>");
+    let forged = write(dir.path(), "forged.eml", &forged);
+    let log = fixture("trace/mail.log");
+    let trace = |c: &Path| {
+        let r = run(&[
+            "trace",
+            "--json",
+            c.to_str().unwrap(),
+            "--logs",
+            log.to_str().unwrap(),
+            "--our-host",
+            OUR_HOST,
+        ]);
+        (r.code, r.json()["complaints"][0].clone())
+    };
+    let (code, c) = trace(&forged);
+    assert_eq!(code, 0);
+    assert_eq!(c["verdict"], "forged", "{c:#}");
+    assert!(c["reason"].as_str().unwrap().contains("without a login"));
+
+    let inbound = write(
+        dir.path(),
+        "inbound.eml",
+        "From: billing@partner.example\nSubject: Invoice\nMessage-ID: <invoice-55@partner.example>\n\nx\n",
+    );
+    let (code, c) = trace(&inbound);
+    assert_eq!(code, 0);
+    assert_eq!(c["verdict"], "ours", "{c:#}");
+    assert_eq!(c["matched_by"], "message_id");
+    assert_eq!(c["origin"], "smtp");
+    assert_eq!(c["client_ip"], "198.51.100.40");
+    assert!(c["account"].is_null());
+}
