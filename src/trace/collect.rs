@@ -34,7 +34,6 @@ impl Wanted {
 /// One submission by an account, for the activity window.
 #[derive(Debug, Clone)]
 pub struct Submission {
-    pub account: Arc<str>,
     pub at: i64,
     pub recipients: u64,
     pub ip: Option<IpAddr>,
@@ -45,7 +44,8 @@ pub struct Submission {
 pub struct Collected {
     pub records: Vec<MessageRecord>,
     pub hosts: BTreeSet<String>,
-    pub submissions: Vec<Submission>,
+    /// Submissions in the spans, by account (ASCII lower case), in log order.
+    submissions: HashMap<String, Vec<Submission>>,
     /// (host, queue id) of the kept records, so their relay children are kept too.
     kept: HashSet<(Arc<str>, String)>,
     /// Recent records of relays (submissions relayed to a second instance, and the second
@@ -91,6 +91,13 @@ impl Collected {
             .filter_map(|&i| self.records.get(i))
     }
 
+    /// The submissions kept for an account (ASCII case-insensitive).
+    pub fn submissions_of(&self, account: &str) -> &[Submission] {
+        self.submissions
+            .get(&account.to_ascii_lowercase())
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The kept records with this queue id (on any host).
     pub fn with_queue_id<'a>(&'a self, qid: &str) -> impl Iterator<Item = &'a MessageRecord> {
         self.at(self.by_qid.get(qid))
@@ -115,8 +122,14 @@ impl Collected {
         let own = r.account.is_some() && r.relayed_from.is_none();
         if let (true, Some(account)) = (own, &r.account) {
             if wanted.in_spans(r.first_seen) {
-                self.submissions.push(Submission {
-                    account: Arc::clone(account),
+                let list = match self.submissions.get_mut(&**account) {
+                    Some(list) => list,
+                    None => self
+                        .submissions
+                        .entry(account.to_ascii_lowercase())
+                        .or_default(),
+                };
+                list.push(Submission {
                     at: r.first_seen,
                     recipients: u64::from(r.nrcpt.unwrap_or(r.recipients.len() as u32)),
                     ip: r.client_ip,

@@ -560,8 +560,8 @@ fn activity(account: &str, t: i64, cx: &Context<'_>) -> Activity {
     let mut messages = 0;
     let mut recipients = 0;
     let mut ips: BTreeMap<IpAddr, u64> = BTreeMap::new();
-    for s in &cx.collected.submissions {
-        if s.at < from || s.at > to || !s.account.eq_ignore_ascii_case(account) {
+    for s in cx.collected.submissions_of(account) {
+        if s.at < from || s.at > to {
             continue;
         }
         messages += 1;
