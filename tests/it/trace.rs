@@ -788,6 +788,17 @@ fn bad_input() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--our-host"), "{}", r.stderr);
 
+    // Logs from stdin work like a file; evidence lines are then named `-:LINE`.
+    let log_text = std::fs::read(fixture("trace/mail.log")).unwrap();
+    let r = run_with_stdin(
+        &["trace", "--json", c.to_str().unwrap(), "--logs", "-"],
+        Some(&log_text),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["complaints"][0]["account"], "alice@example.org");
+    assert_eq!(doc["complaints"][0]["evidence"][0]["location"], "-:8");
+
     // A complaint from stdin works like a file.
     let text = std::fs::read(&c).unwrap();
     let r = run_with_stdin(&["trace", "--json", "-", "--logs", log], Some(&text));
