@@ -671,3 +671,59 @@ pub struct Summary {
     /// Complaints first, then logs; each with path, size and SHA-256.
     pub inputs: Vec<InputInfo>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn traced(input: &str, account: Option<&str>, ip: Option<&str>) -> Traced {
+        Traced {
+            input: input.into(),
+            index: 1,
+            unwrapped: Vec::new(),
+            subject: None,
+            verdict: if account.is_some() {
+                Verdict::Ours
+            } else {
+                Verdict::NotOurs
+            },
+            reason: String::new(),
+            account: account.map(str::to_owned),
+            client_ip: ip.map(|i| i.parse().unwrap()),
+            sasl_method: None,
+            origin: None,
+            queue_id: None,
+            message_id: None,
+            matched_by: None,
+            our_hops: Vec::new(),
+            message: None,
+            activity: None,
+            evidence: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn grouped_by_account_case_insensitively_most_complaints_first() {
+        let groups = by_account(&[
+            traced("a", Some("bob@example.org"), Some("192.0.2.1")),
+            traced("b", Some("alice@example.org"), Some("192.0.2.2")),
+            traced("c", None, None),
+            traced("d", Some("Alice@Example.org"), Some("192.0.2.3")),
+        ]);
+        let got: Vec<(&str, usize, usize)> = groups
+            .iter()
+            .map(|g| (g.account.as_str(), g.complaints, g.client_ips.len()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("alice@example.org", 2, 2), ("bob@example.org", 1, 1)]
+        );
+        assert_eq!(groups[0].inputs, vec!["b#1", "d#1"]);
+    }
+
+    #[test]
+    fn message_ids_lose_their_brackets() {
+        assert_eq!(norm_message_id(" <a@b> "), "a@b");
+        assert_eq!(norm_message_id("a@b"), "a@b");
+    }
+}
