@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('dnsbl', 'dnsbl', [CompletionResultType]::ParameterValue, 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs')
             [CompletionResult]::new('spf', 'spf', [CompletionResultType]::ParameterValue, 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'From a complaint to the login that sent it: our hops, queue ids, log lines, account')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -133,6 +134,27 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mailsleuth;trace' {
+            [CompletionResult]::new('--logs', '--logs', [CompletionResultType]::ParameterName, 'Our mail logs (plain, .gz, .zst), folders of rotated logs, or `-` for stdin')
+            [CompletionResult]::new('--our-host', '--our-host', [CompletionResultType]::ParameterName, 'A host name (matching it and any host under it), an address or a CIDR network of our own mail hosts. Repeatable. Default: the host names in the logs')
+            [CompletionResult]::new('--clock-skew', '--clock-skew', [CompletionResultType]::ParameterName, 'Seconds a hop''s time may lie outside the message''s log lifetime (the clocks of the header and of syslog may differ)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Width of the account''s activity window, centred on the message''s time: `24h`, `90m`, `2d` or seconds')
+            [CompletionResult]::new('--year', '--year', [CompletionResultType]::ParameterName, 'Year of the first classic syslog timestamp of the logs (as for `logs`)')
+            [CompletionResult]::new('--utc-offset', '--utc-offset', [CompletionResultType]::ParameterName, 'UTC offset of classic syslog timestamps, e.g. +09:00 (as for `logs`)')
+            [CompletionResult]::new('--geoip', '--geoip', [CompletionResultType]::ParameterName, 'A MaxMind or DB-IP country database (.mmdb), for the countries of the account''s IPs. Repeatable')
+            [CompletionResult]::new('--rir', '--rir', [CompletionResultType]::ParameterName, 'An RIR delegated-stats file or a `cidr,country` CSV, for the same. Repeatable')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'When to draw a progress bar on stderr while the logs are read')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human tables, one JSON document, or one JSON object per line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --format json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mailsleuth;generate-docs' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human tables, one JSON document, or one JSON object per line')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`')
@@ -150,6 +172,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('dnsbl', 'dnsbl', [CompletionResultType]::ParameterValue, 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs')
             [CompletionResult]::new('spf', 'spf', [CompletionResultType]::ParameterValue, 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'From a complaint to the login that sent it: our hops, queue ids, log lines, account')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -164,6 +187,9 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             break
         }
         'mailsleuth;help;spf' {
+            break
+        }
+        'mailsleuth;help;trace' {
             break
         }
         'mailsleuth;help;generate-docs' {

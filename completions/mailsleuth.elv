@@ -31,6 +31,7 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand dnsbl 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
             cand logs 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
             cand spf 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
+            cand trace 'From a complaint to the login that sent it: our hops, queue ids, log lines, account'
             cand generate-docs 'Write the man pages and shell completions generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -125,6 +126,26 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mailsleuth;trace'= {
+            cand --logs 'Our mail logs (plain, .gz, .zst), folders of rotated logs, or `-` for stdin'
+            cand --our-host 'A host name (matching it and any host under it), an address or a CIDR network of our own mail hosts. Repeatable. Default: the host names in the logs'
+            cand --clock-skew 'Seconds a hop''s time may lie outside the message''s log lifetime (the clocks of the header and of syslog may differ)'
+            cand --window 'Width of the account''s activity window, centred on the message''s time: `24h`, `90m`, `2d` or seconds'
+            cand --year 'Year of the first classic syslog timestamp of the logs (as for `logs`)'
+            cand --utc-offset 'UTC offset of classic syslog timestamps, e.g. +09:00 (as for `logs`)'
+            cand --geoip 'A MaxMind or DB-IP country database (.mmdb), for the countries of the account''s IPs. Repeatable'
+            cand --rir 'An RIR delegated-stats file or a `cidr,country` CSV, for the same. Repeatable'
+            cand --progress 'When to draw a progress bar on stderr while the logs are read'
+            cand --format 'Output format: human tables, one JSON document, or one JSON object per line'
+            cand --color 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`'
+            cand --json 'Short for --format json'
+            cand -q 'Print no notes or warnings on stderr; errors are still printed'
+            cand --quiet 'Print no notes or warnings on stderr; errors are still printed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mailsleuth;generate-docs'= {
             cand --format 'Output format: human tables, one JSON document, or one JSON object per line'
             cand --color 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`'
@@ -141,6 +162,7 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand dnsbl 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
             cand logs 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
             cand spf 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
+            cand trace 'From a complaint to the login that sent it: our hops, queue ids, log lines, account'
             cand generate-docs 'Write the man pages and shell completions generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -151,6 +173,8 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
         &'mailsleuth;help;logs'= {
         }
         &'mailsleuth;help;spf'= {
+        }
+        &'mailsleuth;help;trace'= {
         }
         &'mailsleuth;help;generate-docs'= {
         }

@@ -38,6 +38,7 @@ complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "headers" -d '
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "spf" -d 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
+complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "trace" -d 'From a complaint to the login that sent it: our hops, queue ids, log lines, account'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -l trusted -d 'A network (CIDR or address) or host name whose hops are ours, and so trusted. Repeatable. Private, loopback and link-local addresses are always trusted. A host name matches the reverse-DNS name our own hop recorded for its client, or any name under it' -r
@@ -134,6 +135,27 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -l json -d 'S
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand spf" -s V -l version -d 'Print version'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l logs -d 'Our mail logs (plain, .gz, .zst), folders of rotated logs, or `-` for stdin' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l our-host -d 'A host name (matching it and any host under it), an address or a CIDR network of our own mail hosts. Repeatable. Default: the host names in the logs' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l clock-skew -d 'Seconds a hop\'s time may lie outside the message\'s log lifetime (the clocks of the header and of syslog may differ)' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l window -d 'Width of the account\'s activity window, centred on the message\'s time: `24h`, `90m`, `2d` or seconds' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l year -d 'Year of the first classic syslog timestamp of the logs (as for `logs`)' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l utc-offset -d 'UTC offset of classic syslog timestamps, e.g. +09:00 (as for `logs`)' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l geoip -d 'A MaxMind or DB-IP country database (.mmdb), for the countries of the account\'s IPs. Repeatable' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l rir -d 'An RIR delegated-stats file or a `cidr,country` CSV, for the same. Repeatable' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l progress -d 'When to draw a progress bar on stderr while the logs are read' -r -f -a "auto\t'On a terminal, for runs over a few seconds'
+never\t'Never'
+always\t'Always, even when stderr is not a terminal'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l format -d 'Output format: human tables, one JSON document, or one JSON object per line' -r -f -a "table\t'Tables for a person at a terminal'
+json\t'One JSON document for the whole run'
+ndjson\t'One JSON object per line, written as soon as each result is ready'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l color -d 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -l json -d 'Short for --format json'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand trace" -s V -l version -d 'Print version'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -l format -d 'Output format: human tables, one JSON document, or one JSON object per line' -r -f -a "table\t'Tables for a person at a terminal'
 json\t'One JSON document for the whole run'
 ndjson\t'One JSON object per line, written as soon as each result is ready'"
@@ -144,9 +166,10 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -l 
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "spf" -d 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "spf" -d 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "trace" -d 'From a complaint to the login that sent it: our hops, queue ids, log lines, account'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

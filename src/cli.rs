@@ -131,6 +131,25 @@ pub enum Command {
             Exit codes: 0 pass, neutral or none; 1 fail, softfail or permerror (for either \
             identity); 2 usage error; 3 temperror and nothing flagged.")]
     Spf(SpfArgs),
+    /// From a complaint to the login that sent it: our hops, queue ids, log lines, account.
+    #[command(long_about = "From a complaint to the login that sent it.\n\n\
+            Reads complaints as `headers` does (.eml, mbox, Maildir or folders of messages, `-` \
+            for stdin; forwarded messages and ARF reports are unwrapped) and finds the hops our \
+            own hosts added to their Received chains: the hosts given with --our-host, or else \
+            the host names the logs were written on (a syslog short name such as `mail` also \
+            matches `mail.example.net`; such a learnt match counts only when its queue id is \
+            found). The logs (read once, as `logs` reads them) are searched by each hop's queue \
+            id first and by the Message-ID second; a reused queue id is resolved by time: the \
+            hop's time must fall inside the message's log lifetime, give or take --clock-skew.\n\n\
+            Verdicts: `ours` (with the SASL account, client IP, the message's relay hops and \
+            deliveries, the account's activity in --window around it, and the evidence log \
+            lines of the message and its SMTP session), `not ours`, `ours but not found in the \
+            given logs` (our hop lies outside the logs' time), and `likely forged` (a hop names \
+            our host with a queue id that the logs covering its time do not have). Many \
+            complaints are grouped by account.\n\n\
+            Exit codes: 0 no complaint traced to an account; 1 a complaint traced to an \
+            account; 2 usage error or unreadable input (complaint or log).")]
+    Trace(TraceArgs),
 
     /// Write the man pages and shell completions generated from this command line.
     #[command(hide = true)]
@@ -362,6 +381,80 @@ pub struct LogsArgs {
     pub progress: ProgressChoice,
 }
 
+/// Arguments of `mailsleuth trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Complaints: .eml files, mbox files, Maildir folders or folders of messages; `-` reads
+    /// stdin.
+    #[arg(required = true, value_name = "COMPLAINT")]
+    pub complaints: Vec<PathBuf>,
+
+    /// Our mail logs (plain, .gz, .zst), folders of rotated logs, or `-` for stdin.
+    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
+    pub logs: Vec<PathBuf>,
+
+    /// A host name (matching it and any host under it), an address or a CIDR network of our
+    /// own mail hosts. Repeatable. Default: the host names in the logs.
+    #[arg(long, value_name = "NAME|CIDR")]
+    pub our_host: Vec<String>,
+
+    /// Seconds a hop's time may lie outside the message's log lifetime (the clocks of the
+    /// header and of syslog may differ).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub clock_skew: i64,
+
+    /// Width of the account's activity window, centred on the message's time: `24h`, `90m`,
+    /// `2d` or seconds.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub window: i64,
+
+    /// Year of the first classic syslog timestamp of the logs (as for `logs`).
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i32>,
+
+    /// UTC offset of classic syslog timestamps, e.g. +09:00 (as for `logs`).
+    #[arg(long, value_name = "+HH:MM", allow_hyphen_values = true)]
+    pub utc_offset: Option<String>,
+
+    /// A MaxMind or DB-IP country database (.mmdb), for the countries of the account's IPs.
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Vec<PathBuf>,
+
+    /// An RIR delegated-stats file or a `cidr,country` CSV, for the same. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub rir: Vec<PathBuf>,
+
+    /// When to draw a progress bar on stderr while the logs are read.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ProgressChoice::Auto)]
+    pub progress: ProgressChoice,
+}
+
+/// `24h`, `90m`, `2d`, `30s` or plain seconds → seconds.
+fn parse_duration(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let (number, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a duration such as 24h, 90m, 2d"))?;
+    let unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{text:?}: the unit must be s, m, h or d")),
+    };
+    match n.checked_mul(unit) {
+        Some(s) if s > 0 => Ok(s),
+        _ => Err(format!(
+            "{text:?}: must be more than zero and less than forever"
+        )),
+    }
+}
+
 /// Kinds of ready-to-use output for the mail server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EmitKind {
@@ -399,5 +492,16 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("24h"), Ok(86_400));
+        assert_eq!(parse_duration("90m"), Ok(5400));
+        assert_eq!(parse_duration("2d"), Ok(172_800));
+        assert_eq!(parse_duration("600"), Ok(600));
+        assert!(parse_duration("0h").is_err());
+        assert!(parse_duration("3w").is_err());
+        assert!(parse_duration("h").is_err());
     }
 }

@@ -18,3 +18,4 @@ pub mod logs;
 pub mod message;
 pub mod output;
 pub mod received;
+pub mod trace;

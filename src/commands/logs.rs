@@ -198,7 +198,7 @@ fn judge_config(args: &LogsArgs) -> anyhow::Result<JudgeConfig> {
 }
 
 /// `+09:00`, `-05:30`, `Z` → seconds east of UTC.
-fn parse_offset(text: &str) -> anyhow::Result<i32> {
+pub(super) fn parse_offset(text: &str) -> anyhow::Result<i32> {
     if text.eq_ignore_ascii_case("z") || text == "UTC" {
         return Ok(0);
     }

@@ -6,6 +6,7 @@ pub mod dnsbl;
 pub mod headers;
 pub mod logs;
 pub mod spf;
+pub mod trace;
 
 use std::io;
 
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Dnsbl(args) => dnsbl::run(&args, output, cli.global.quiet, out),
         Command::Logs(args) => logs::run(&args, output, cli.global.quiet, out),
         Command::Spf(args) => spf::run(&args, output, out),
+        Command::Trace(args) => trace::run(&args, output, cli.global.quiet, out),
         Command::GenerateDocs { dir } => {
             crate::docs::write_all(&dir)?;
             Ok(Outcome::Clean)

@@ -44,6 +44,9 @@ const SWEEP_EVERY: i64 = 600;
 const INDEX_RCPTS: usize = 16;
 /// Interned hosts / programs beyond this share one catch-all id.
 const MAX_NAMES: usize = 60_000;
+/// Evidence lines kept per record (session lines up to its birth, then its own lines) when a
+/// sink wants records.
+const RECORD_LINES: usize = 100;
 
 /// A function the join hands every finished message to.
 pub type Sink<'a> = &'a mut dyn FnMut(&MessageRecord);
@@ -70,6 +73,8 @@ struct MsgText {
     header_from: Option<String>,
     /// Address and dsn, parallel to `Msg::rcpts`.
     rcpts: Vec<(String, String)>,
+    /// Evidence: its smtpd session's lines up to its birth, then its own (`RECORD_LINES`).
+    lines: Vec<DetailLine>,
 }
 
 #[derive(Debug)]
@@ -100,6 +105,17 @@ struct Session {
     last: Timestamp,
     acct: Option<u32>,
     pending: Vec<DetailLine>,
+    /// Only with a sink (boxed, so that a run without one keeps sessions small).
+    trace: Option<Box<SessionTrace>>,
+}
+
+/// A session's evidence for the records born in it.
+#[derive(Debug, Default)]
+struct SessionTrace {
+    /// The session's lines so far (connect, and lines of no message).
+    lines: Vec<DetailLine>,
+    /// The messages born in it (they receive the `disconnect` line while still open).
+    msgs: Vec<MsgKey>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -367,6 +383,9 @@ impl<'s> Join<'s> {
                     self.note(s.acct, &mut p, line, line_no);
                     s.pending = p;
                     s.last = t;
+                    if let Some(tr) = &mut s.trace {
+                        keep(&mut tr.lines, &self.file, line, line_no);
+                    }
                     self.sessions.insert(skey, s);
                 }
             }
@@ -375,6 +394,12 @@ impl<'s> Join<'s> {
                     last: t,
                     acct: None,
                     pending: Vec::new(),
+                    trace: self.sink.is_some().then(|| {
+                        Box::new(SessionTrace {
+                            lines: vec![self.evidence(line, line_no)],
+                            msgs: Vec::new(),
+                        })
+                    }),
                 };
                 self.note(None, &mut s.pending, line, line_no);
                 self.sessions.insert(skey, s);
@@ -382,6 +407,9 @@ impl<'s> Join<'s> {
             Kind::Disconnect => {
                 if let Some(mut s) = self.sessions.remove(&skey) {
                     self.note(s.acct, &mut s.pending, line, line_no);
+                    for k in s.trace.map(|tr| tr.msgs).unwrap_or_default() {
+                        self.keep_line(k, line, line_no);
+                    }
                 }
             }
             Kind::Client {
@@ -397,6 +425,13 @@ impl<'s> Join<'s> {
                     text.ip = Some(ip);
                     text.method = (!method.is_empty())
                         .then(|| String::from_utf8_lossy(method.get(line)).into_owned());
+                    if let Some(tr) = self.sessions.get_mut(&skey).and_then(|s| s.trace.as_mut()) {
+                        text.lines.extend(tr.lines.iter().cloned());
+                        if tr.msgs.len() < RECORD_LINES {
+                            tr.msgs.push(k);
+                        }
+                    }
+                    keep(&mut text.lines, &self.file, line, line_no);
                 }
                 let mut sess_pending = Vec::new();
                 if let Some(a) = acct {
@@ -425,6 +460,7 @@ impl<'s> Join<'s> {
                 let mut m = self.born(k, ev, line, t, line_no);
                 self.note(m.acct, &mut m.pending, line, line_no);
                 self.insert_msg(k, m);
+                self.keep_line(k, line, line_no);
             }
             Kind::SaslFail { ip, user } | Kind::EximAuthFail { ip, user } => {
                 if self.echo_of_dovecot(ip, t) {
@@ -540,6 +576,7 @@ impl<'s> Join<'s> {
             }
             Kind::Removed { .. } => {
                 let Some(k) = key else { return };
+                self.keep_line(k, line, line_no);
                 if let Some(mut m) = self.messages.remove(&k) {
                     m.last = t;
                     let mut p = std::mem::take(&mut m.pending);
@@ -615,7 +652,18 @@ impl<'s> Join<'s> {
                 self.note(m.acct, &mut p, line, line_no);
                 m.pending = p;
                 self.insert_msg(k, m);
+                self.keep_line(k, line, line_no);
             }
+        }
+    }
+
+    /// Keep a line as evidence of an open message (only when a sink wants records).
+    fn keep_line(&mut self, k: MsgKey, line: &[u8], line_no: u64) {
+        if self.sink.is_none() {
+            return;
+        }
+        if let Some(text) = self.messages.get_mut(&k).and_then(|m| m.text.as_mut()) {
+            keep(&mut text.lines, &self.file, line, line_no);
         }
     }
 
@@ -707,6 +755,9 @@ impl<'s> Join<'s> {
         };
         m.last = t;
         f(k, m);
+        if let Some(text) = &mut m.text {
+            keep(&mut text.lines, &self.file, line, line_no);
+        }
         if self.detail.is_some() {
             if let Some(mut m) = self.messages.remove(&k) {
                 let mut p = std::mem::take(&mut m.pending);
@@ -817,6 +868,7 @@ impl<'s> Join<'s> {
             header_from: text.header_from,
             recipients,
             complete,
+            lines: text.lines,
         }
     }
 
@@ -852,6 +904,19 @@ impl<'s> Join<'s> {
 
     pub fn take_detail(&mut self) -> Option<super::evidence::AccountDetail> {
         self.detail.take().map(DetailCollector::finish)
+    }
+}
+
+/// Appends an evidence line to a record's lines, up to `RECORD_LINES`.
+fn keep(lines: &mut Vec<DetailLine>, file: &Arc<str>, line: &[u8], line_no: u64) {
+    if lines.len() < RECORD_LINES {
+        lines.push(DetailLine {
+            location: LineRef {
+                file: Arc::clone(file),
+                line: line_no,
+            },
+            text: line.to_vec(),
+        });
     }
 }
 

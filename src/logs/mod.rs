@@ -291,6 +291,18 @@ Nov 22 04:32:00 mx CRON[9]: (root) CMD (true)
             assert_eq!(parent.sasl_method.as_deref(), Some("PLAIN"));
             assert_eq!(parent.recipients.len(), 3);
             assert_eq!(parent.recipients[0].status, Status::Relayed);
+            // The evidence: the session's connect and client= lines, the message's own lines
+            // and the disconnect in log order, across the rotated files.
+            let lines: Vec<String> = parent
+                .lines
+                .iter()
+                .map(|l| format!("{} {}", l.location, String::from_utf8_lossy(&l.text)))
+                .collect();
+            assert_eq!(lines.len(), 10, "{lines:#?}");
+            assert!(lines[0].contains("mail.log.1:3 ") && lines[0].contains("connect from"));
+            assert!(lines[1].contains("client=unknown[203.0.113.5]"));
+            assert!(lines[5].contains("disconnect from"));
+            assert!(lines[9].ends_with("4AB3C2D1E0F: removed"), "{lines:#?}");
             let child = &records[1];
             assert_eq!(&*child.instance, "postfix-out");
             assert_eq!(child.relayed_from.as_deref(), Some("4AB3C2D1E0F"));

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::evidence::DetailLine;
 use super::line::Status;
 use super::stats::Timestamp;
 
@@ -73,4 +74,9 @@ pub struct MessageRecord {
     pub recipients: Vec<Recipient>,
     /// `removed` / `Completed` was seen (false: evicted as stale, or still queued at the end).
     pub complete: bool,
+    /// The evidence: its smtpd session's lines up to its birth (connect, client=), its own
+    /// lines, and the session's `disconnect` when the message was still queued then; at most
+    /// 100, in log order. Only filled for a sink (`run_with_sink`).
+    #[serde(skip)]
+    pub lines: Vec<DetailLine>,
 }

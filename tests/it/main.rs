@@ -11,4 +11,5 @@ mod readme;
 mod received;
 mod schema;
 mod spf;
+mod trace;
 mod util;
