@@ -1,0 +1,259 @@
+//! The DNS answers one message's verification uses, fetched through `dns::Resolve` before
+//! mail-auth and viadkim run, and served to both from memory, so both judge the same DNS and
+//! `--dns-record` records every answer used.
+//!
+//! mail-auth asks its `ResolverCache`s before it queries; [`Answers`] is that cache. A name
+//! that was not fetched is noted as a miss, and the verifiers' own resolver has no name
+//! servers at all ([`offline_authenticator`]), so a miss fails at once as a resolver error
+//! (temperror) and never reaches the network; the caller fetches the missed names and runs
+//! the verification again (see `auth::analyse`).
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use mail_auth::common::parse::TxtRecordParser;
+use mail_auth::common::verify::DomainKey;
+use mail_auth::dkim::{Atps, DomainKeyReport};
+use mail_auth::dmarc::Dmarc;
+use mail_auth::hickory_resolver::config::{ResolverConfig, ResolverOpts};
+use mail_auth::hickory_resolver::proto::op::ResponseCode;
+use mail_auth::{DnsError, Error, MessageAuthenticator, ResolverCache, Txt};
+
+use crate::dns::{LookupError, Rdata, RecordType, Resolve};
+
+/// What DNS said for one name and type.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    /// The character-strings of each record joined (RFC 6376 section 3.6.2.2).
+    Txt(Vec<Vec<u8>>),
+    Failed(LookupError),
+}
+
+/// The TXT answers for one message, keyed by absolute lower-case name (`name.`, the form
+/// mail-auth asks with). Only TXT is needed: SPF is evaluated by our own code.
+#[derive(Default)]
+pub struct Answers {
+    txt: HashMap<String, Fetched>,
+    missed: Mutex<HashSet<String>>,
+    /// Every name in the order it was first fetched, for the report's DNS evidence.
+    order: Vec<String>,
+}
+
+/// The key under which a name is stored: lower case, with the trailing dot.
+pub fn fqdn(name: &str) -> String {
+    let mut key = name.trim_end_matches('.').to_ascii_lowercase();
+    key.push('.');
+    key
+}
+
+impl Answers {
+    /// The TXT answer for a name (any case, with or without the dot), if it was fetched.
+    pub fn txt(&self, name: &str) -> Option<&Fetched> {
+        self.txt.get(&fqdn(name))
+    }
+
+    /// Every fetched name with its answer, in fetch order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Fetched)> {
+        self.order
+            .iter()
+            .filter_map(|n| self.txt.get(n).map(|f| (n.as_str(), f)))
+    }
+
+    /// Fetches the TXT records of every name not yet known, concurrently, through our resolver.
+    pub async fn fetch(
+        &mut self,
+        resolver: &Arc<dyn Resolve>,
+        names: impl IntoIterator<Item = String>,
+    ) {
+        let mut wanted: Vec<String> = names
+            .into_iter()
+            .map(|n| fqdn(&n))
+            .filter(|n| !self.txt.contains_key(n))
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        let mut tasks = tokio::task::JoinSet::new();
+        for (position, name) in wanted.iter().enumerate() {
+            let resolver = resolver.clone();
+            let name = name.clone();
+            tasks.spawn(async move {
+                let answer = resolver
+                    .lookup(name.trim_end_matches('.'), RecordType::Txt)
+                    .await;
+                (position, answer)
+            });
+        }
+        let mut answers: Vec<Option<Fetched>> = vec![None; wanted.len()];
+        while let Some(joined) = tasks.join_next().await {
+            let Ok((position, answer)) = joined else {
+                continue;
+            };
+            answers[position] = Some(match answer {
+                Err(e) => Fetched::Failed(e),
+                Ok(answer) => Fetched::Txt(
+                    answer
+                        .records
+                        .iter()
+                        .filter_map(|r| match &r.data {
+                            Rdata::Txt(strings) => Some(strings.concat()),
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+            });
+        }
+        for (name, answer) in wanted.into_iter().zip(answers) {
+            // A task that panicked left no answer: treat it as a failed look-up.
+            let answer = answer.unwrap_or_else(|| {
+                Fetched::Failed(LookupError::Other("look-up task failed".into()))
+            });
+            self.order.push(name.clone());
+            self.txt.insert(name, answer);
+        }
+    }
+
+    /// The names a verifier asked for that were not fetched; clears the list.
+    pub fn take_missed(&self) -> Vec<String> {
+        let mut missed = self.missed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut list: Vec<_> = missed.drain().collect();
+        list.sort();
+        list
+    }
+
+    fn miss(&self, name: &str) {
+        self.missed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(fqdn(name));
+    }
+}
+
+/// mail-auth's error for a failed look-up, decided once: NXDOMAIN and NODATA are "record not
+/// found" (a definitive answer), everything else a resolver failure (temperror).
+pub fn lookup_error(error: &LookupError) -> Error {
+    match error {
+        LookupError::NxDomain => Error::Dns(DnsError::RecordNotFound(ResponseCode::NXDomain)),
+        LookupError::NoData => Error::Dns(DnsError::RecordNotFound(ResponseCode::NoError)),
+        other => Error::Dns(DnsError::Resolver(other.to_string())),
+    }
+}
+
+/// Parses TXT records as mail-auth's `txt_lookup::<T>` does: the first that parses wins;
+/// no record at all is `InvalidRecordType`; otherwise the last record's parse error.
+fn parse_as<T: TxtRecordParser + Into<Txt>>(records: &[Vec<u8>]) -> Txt {
+    let mut result = Err(Error::Dns(DnsError::InvalidRecordType));
+    for record in records {
+        result = T::parse(record);
+        if result.is_ok() {
+            break;
+        }
+    }
+    result.into()
+}
+
+/// mail-auth asks a name with the record type it expects; the name says which one.
+fn parse_for(name: &str, records: &[Vec<u8>]) -> Txt {
+    if name.starts_with("_report._domainkey.") {
+        parse_as::<DomainKeyReport>(records)
+    } else if name.contains("._domainkey.") {
+        parse_as::<DomainKey>(records)
+    } else if name.contains("._atps.") {
+        parse_as::<Atps>(records)
+    } else {
+        // `_dmarc.DOMAIN.` and the report-authorisation names `D._report._dmarc.R.`.
+        parse_as::<Dmarc>(records)
+    }
+}
+
+impl ResolverCache<Box<str>, Txt> for Answers {
+    fn get<Q>(&self, name: &Q) -> Option<Txt>
+    where
+        Box<str>: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        let name = fqdn(&as_str(name)?);
+        match self.txt.get(&name) {
+            Some(Fetched::Txt(records)) => Some(parse_for(&name, records)),
+            Some(Fetched::Failed(e)) => Some(Txt::Error(lookup_error(e))),
+            None => {
+                self.miss(&name);
+                None
+            }
+        }
+    }
+
+    fn remove<Q>(&self, _: &Q) -> Option<Txt>
+    where
+        Box<str>: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        None
+    }
+
+    fn insert(&self, _: Box<str>, _: Txt, _: std::time::Instant) {}
+}
+
+/// The text of a cache key. mail-auth's cache trait hands over a generic `Q` that `Box<str>`
+/// borrows as, which in practice is always `str`; the only safe way to read it back is to
+/// let it hash itself into a hasher that keeps the bytes (`str` writes its bytes then 0xff).
+fn as_str<Q: std::hash::Hash + ?Sized>(key: &Q) -> Option<String> {
+    #[derive(Default)]
+    struct Capture(Vec<u8>);
+    impl std::hash::Hasher for Capture {
+        fn finish(&self) -> u64 {
+            0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.extend_from_slice(bytes);
+        }
+    }
+    let mut capture = Capture::default();
+    key.hash(&mut capture);
+    let mut bytes = capture.0;
+    (bytes.pop() == Some(0xff)).then_some(())?;
+    String::from_utf8(bytes).ok()
+}
+
+/// viadkim's key look-ups, answered from the same fetched answers.
+#[derive(Clone)]
+pub struct ViaLookup(pub Arc<Answers>);
+
+impl viadkim::verifier::LookupTxt for ViaLookup {
+    type Answer = Vec<io::Result<Vec<u8>>>;
+    type Query<'a> = Pin<Box<dyn Future<Output = io::Result<Self::Answer>> + Send + 'a>>;
+
+    fn lookup_txt(&self, domain: &str) -> Self::Query<'_> {
+        let answer = match self.0.txt.get(&fqdn(domain)) {
+            Some(Fetched::Txt(records)) => Ok(records.iter().cloned().map(Ok).collect()),
+            Some(Fetched::Failed(LookupError::NxDomain | LookupError::NoData)) => {
+                Err(io::Error::from(io::ErrorKind::NotFound))
+            }
+            Some(Fetched::Failed(LookupError::Timeout)) => {
+                Err(io::Error::from(io::ErrorKind::TimedOut))
+            }
+            Some(Fetched::Failed(e)) => Err(io::Error::other(e.to_string())),
+            None => {
+                self.0.miss(domain);
+                Err(io::Error::other("not fetched"))
+            }
+        };
+        Box::pin(async move { answer })
+    }
+}
+
+/// mail-auth's authenticator with a resolver that has no name servers: everything it needs
+/// comes from [`Answers`]; anything else fails at once as a resolver error.
+pub fn offline_authenticator() -> MessageAuthenticator {
+    static AUTH: std::sync::OnceLock<MessageAuthenticator> = std::sync::OnceLock::new();
+    AUTH.get_or_init(|| {
+        let config = ResolverConfig::from_parts(None, vec![], vec![]);
+        let mut options = ResolverOpts::default();
+        options.cache_size = 0;
+        MessageAuthenticator::new(config, options)
+            .expect("a resolver without name servers needs no I/O to build")
+    })
+    .clone()
+}
