@@ -1,7 +1,9 @@
 //! Integration tests: they run the built `mailsleuth` binary, as a user or a script would.
 //! One test binary with modules, so the crate links once.
 
+mod authutil;
 mod bad_input;
+mod conformance_arc;
 mod dnsbl;
 mod docs;
 mod headers;
