@@ -396,7 +396,10 @@ fn viadkim_verdict(status: &VerificationStatus) -> Verdict {
                 viadkim::crypto::VerificationError::InsufficientKeySize => {
                     "key too short (under 1024 bits, RFC 8301)".into()
                 }
-                viadkim::crypto::VerificationError::InvalidKey => "unusable key".into(),
+                // The rsa crate under viadkim refuses moduli over 4096 bits.
+                viadkim::crypto::VerificationError::InvalidKey => {
+                    "unusable key (viadkim's RSA accepts at most 4096 bits)".into()
+                }
             },
             VerificationError::KeyRevoked => "key revoked (empty p=)".into(),
             VerificationError::Policy(p) => p.to_string(),
@@ -437,6 +440,10 @@ async fn run_viadkim(
         // Judged as RFC 6376 alone, like mail-auth: no extra local policy on From.
         headers_forbidden_to_be_unsigned: Vec::new(),
         fixed_system_time: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(at)),
+        // The judgement time is for x=; a message's Date or first hop often precedes the
+        // signer's t= (and mail-auth does not judge t= against any clock), so a "future" t=
+        // is not held against the signature.
+        allow_timestamp_in_future: true,
         lookup_timeout: Duration::from_secs(5),
         ..Config::default()
     };

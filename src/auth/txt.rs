@@ -257,3 +257,46 @@ pub fn offline_authenticator() -> MessageAuthenticator {
     })
     .clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A name that was not fetched never reaches the network: mail-auth's resolver has no
+    /// servers, so both verifiers give temperror at once and the name is noted as missed.
+    #[test]
+    fn a_name_not_fetched_is_temperror_without_a_query() {
+        let text = include_str!("../../tests/fixtures/conformance/dkim/mail-auth/001.txt");
+        let (_, message) = text.split_once("\n\n").unwrap();
+        let bytes = message.replace('\n', "\r\n").into_bytes();
+        let parsed = mail_auth::AuthenticatedMessage::parse(&bytes).unwrap();
+        let answers = Arc::new(Answers::default());
+        let runtime = crate::dns::runtime().unwrap();
+        let started = std::time::Instant::now();
+        let (outcome, _) =
+            runtime.block_on(crate::auth::dkim::verify(&parsed, &answers, 1_667_843_664));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(outcome.signatures.len(), 2);
+        for sig in &outcome.signatures {
+            assert_eq!(sig.mail_auth.result, "temperror", "{sig:?}");
+            assert_eq!(sig.viadkim.as_ref().unwrap().result, "temperror", "{sig:?}");
+        }
+        assert_eq!(
+            answers.take_missed(),
+            [
+                "brisbane._domainkey.football.example.com.",
+                "test._domainkey.football.example.com."
+            ]
+        );
+    }
+
+    #[test]
+    fn cache_keys_are_read_back_from_their_hash() {
+        assert_eq!(
+            as_str("a._domainkey.example.com.").as_deref(),
+            Some("a._domainkey.example.com.")
+        );
+        let boxed: Box<str> = "x.".into();
+        assert_eq!(as_str(&boxed).as_deref(), Some("x."));
+    }
+}

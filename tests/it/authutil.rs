@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{run, DnsServer, Run};
+use crate::util::{fixture, run, DnsServer, Run};
 
 /// Writes one root zone (`$ORIGIN .`) holding every (name, TXT value) pair, so any name can be
 /// served; long values are split into 255-byte character-strings. `extra` lines (faults,
@@ -52,4 +52,76 @@ pub fn auth(server: &DnsServer, file: &Path, args: &[&str]) -> Run {
     let file = file.to_str().unwrap();
     all.push(file);
     run(&all)
+}
+
+/// How to sign a test message.
+pub struct Signing<'a> {
+    /// `rsa512` ... `rsa8192` or `ed25519` (files under tests/fixtures/auth/).
+    pub key: &'a str,
+    pub domain: &'a str,
+    pub selector: &'a str,
+    pub headers: &'a [&'a str],
+    /// Seconds after signing at which the signature expires (x=).
+    pub expiration: Option<u64>,
+}
+
+impl Default for Signing<'_> {
+    fn default() -> Self {
+        Signing {
+            key: "rsa2048",
+            domain: "example.com",
+            selector: "sel",
+            headers: &["From", "To", "Subject", "Date"],
+            expiration: None,
+        }
+    }
+}
+
+/// The DKIM-Signature field (with its CRLF) that signs `message` (CRLF line ends).
+pub fn sign(message: &str, how: &Signing<'_>) -> String {
+    use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
+    use mail_auth::common::headers::HeaderWriter;
+    use mail_auth::dkim::DkimSigner;
+
+    let der = std::fs::read(fixture(&format!("auth/{}.der", how.key))).unwrap();
+    let signature = if how.key == "ed25519" {
+        let signer = DkimSigner::from_key(Ed25519Key::from_pkcs8_der(&der).unwrap())
+            .domain(how.domain)
+            .selector(how.selector)
+            .headers(how.headers.iter().copied());
+        let signer = match how.expiration {
+            Some(x) => signer.expiration(x),
+            None => signer,
+        };
+        signer.sign(message.as_bytes()).unwrap()
+    } else {
+        let key = RsaKey::<Sha256>::from_key_der(rustls_pki_types::PrivateKeyDer::Pkcs1(
+            rustls_pki_types::PrivatePkcs1KeyDer::from(der),
+        ))
+        .unwrap();
+        let signer = DkimSigner::from_key(key)
+            .domain(how.domain)
+            .selector(how.selector)
+            .headers(how.headers.iter().copied());
+        let signer = match how.expiration {
+            Some(x) => signer.expiration(x),
+            None => signer,
+        };
+        signer.sign(message.as_bytes()).unwrap()
+    };
+    signature.to_header()
+}
+
+/// The key record (`v=DKIM1; k=...; p=...`) of a fixture key.
+pub fn key_record(key: &str) -> String {
+    let public = std::fs::read_to_string(fixture(&format!("auth/{key}.pub"))).unwrap();
+    let kind = if key == "ed25519" { "ed25519" } else { "rsa" };
+    format!("v=DKIM1; k={kind}; p={}", public.trim())
+}
+
+/// A plain test message from example.com, CRLF line ends.
+pub fn message(extra_headers: &str, body: &str) -> String {
+    format!(
+        "{extra_headers}From: Alice <alice@example.com>\r\nTo: bob@example.net\r\nSubject: test\r\nDate: Sun, 22 Nov 2026 07:00:00 +0000\r\nMessage-ID: <1@example.com>\r\n\r\n{body}"
+    )
 }

@@ -1,6 +1,7 @@
 //! Integration tests: they run the built `mailsleuth` binary, as a user or a script would.
 //! One test binary with modules, so the crate links once.
 
+mod auth;
 mod authutil;
 mod bad_input;
 mod conformance_arc;
