@@ -487,15 +487,14 @@ fn spf_inputs(report: &headers::MessageReport, settings: &Settings) -> SpfInputs
     }
 }
 
-/// The SPF domain DMARC aligns: MAIL FROM's, or HELO's for the null sender.
+/// The SPF domain DMARC aligns: MAIL FROM's, or HELO's for the null sender (RFC 7208
+/// section 2.4); none when MAIL FROM is unknown.
 fn spf_domain(inputs: &SpfInputs) -> Option<String> {
-    inputs
-        .mail_from
-        .as_deref()
-        .and_then(domain_of)
-        .map(str::to_string)
-        .or_else(|| inputs.helo.clone())
-        .map(|d| d.to_ascii_lowercase())
+    let domain = match inputs.mail_from.as_deref()? {
+        "" => inputs.helo.clone()?,
+        address => domain_of(address)?.to_string(),
+    };
+    Some(domain.to_ascii_lowercase())
 }
 
 async fn run_spf(resolver: &Arc<dyn Resolve>, inputs: &SpfInputs) -> SpfOutcome {
