@@ -12,4 +12,5 @@ mod logs;
 mod readme;
 mod received;
 mod schema;
+mod schema_auth;
 mod util;
