@@ -86,7 +86,7 @@ pub struct SpfInputs {
     pub ip: Option<IpAddr>,
     pub helo: Option<String>,
     pub mail_from: Option<String>,
-    /// `flags`, `origin hop`, or `origin hop and Return-Path`.
+    /// `flags`, or which inputs came from the message (`ip from the origin hop, ...`).
     pub source: String,
 }
 
@@ -461,12 +461,15 @@ fn judgement_time(report: &headers::MessageReport, bytes: &[u8], at: At) -> (Jud
 fn spf_inputs(report: &headers::MessageReport, settings: &Settings) -> SpfInputs {
     let mut from_message = Vec::new();
     let ip = settings.ip.or_else(|| {
-        from_message.push("origin hop");
+        from_message.push("ip from the origin hop");
         report.origin.ip
     });
-    let helo = settings.helo.clone().or_else(|| report.origin.helo.clone());
+    let helo = settings.helo.clone().or_else(|| {
+        from_message.push("helo from the origin hop");
+        report.origin.helo.clone()
+    });
     let mail_from = settings.mail_from.clone().or_else(|| {
-        from_message.push("Return-Path");
+        from_message.push("mail from from Return-Path");
         report.identities.return_path.as_deref().map(|r| {
             r.trim()
                 .trim_start_matches('<')
@@ -477,7 +480,7 @@ fn spf_inputs(report: &headers::MessageReport, settings: &Settings) -> SpfInputs
     let source = if from_message.is_empty() {
         "flags".to_string()
     } else {
-        from_message.join(" and ")
+        from_message.join(", ")
     };
     SpfInputs {
         ip,
