@@ -572,3 +572,125 @@ fn compare(
             .is_some_and(|t| !t.as_str().eq_ignore_ascii_case(&r.result));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::{Faults, Resolver, ResolverOptions, ZoneServer};
+    use crate::received::{boundary::Boundary, chain::Limits};
+
+    /// A mutation fuzzer in miniature, as for `headers`: signed messages (DKIM, and an ARC
+    /// chain) cut, flipped and spliced, verified against a real zone server, never panic.
+    #[test]
+    fn mutated_signed_messages_never_panic() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let server = ZoneServer::start(&[root.join("auth/dns")], Faults::new()).unwrap();
+        let resolver: Arc<dyn Resolve> = Arc::new(
+            Resolver::new(ResolverOptions {
+                servers: vec![server.addr()],
+                timeout: std::time::Duration::from_millis(500),
+                attempts: 1,
+                concurrency: 64,
+            })
+            .unwrap(),
+        );
+        let arc =
+            std::fs::read_to_string(root.join("conformance/arc/arc-draft-validation-tests.yml"))
+                .unwrap();
+        let arc_message: String = arc[arc.find("  cv_pass_i2_1:").unwrap()..]
+            .lines()
+            .skip_while(|l| !l.contains("message:"))
+            .skip(1)
+            .take_while(|l| !l.trim_start().starts_with("cv:"))
+            .map(|l| format!("{}\n", l.get(6..).unwrap_or("")))
+            .collect();
+        let seeds: Vec<Vec<u8>> = vec![
+            std::fs::read(root.join("auth/signed.eml")).unwrap(),
+            std::fs::read(root.join("auth/tampered.eml")).unwrap(),
+            arc_message.into_bytes(),
+        ];
+        let settings = Settings {
+            headers: headers::Settings {
+                boundary: Boundary::new(&[]).unwrap(),
+                limits: Limits {
+                    max_delay: 3600,
+                    max_skew: 300,
+                },
+                max_date_skew: 7200,
+            },
+            checks: Checks {
+                spf: false,
+                dkim: true,
+                dmarc: true,
+                arc: true,
+            },
+            at: At::Arrival,
+            ip: None,
+            helo: None,
+            mail_from: None,
+        };
+        let runtime = crate::dns::runtime().unwrap();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        const NASTY: &[&[u8]] = &[
+            b";",
+            b"=",
+            b";;",
+            b"\n",
+            b"\r\n",
+            b"\n\t",
+            b"\xff",
+            b"\x00",
+            b"d=",
+            b"h=",
+            b"l=1;",
+            b"x=1;",
+            b"i=0;",
+            b"cv=fail;",
+            b"b=;",
+            b"a=rsa-sha1;",
+            b":",
+            b"DKIM-Signature: v=1;\n",
+            b"ARC-Seal: i=1;\n",
+        ];
+        let mut analysed = 0;
+        assert!(seeds[2].starts_with(b"MIME-Version"), "the ARC seed was not found");
+        for round in 0..3000 {
+            let seed = &seeds[round % seeds.len()];
+            let mut data = seed.clone();
+            for _ in 0..(next() % 6 + 1) {
+                let at = (next() as usize) % (data.len() + 1);
+                match next() % 4 {
+                    0 => data.truncate(at),
+                    1 if at < data.len() => data[at] = next() as u8,
+                    2 => {
+                        let piece = NASTY[(next() as usize) % NASTY.len()];
+                        data.splice(at..at, piece.iter().copied());
+                    }
+                    _ => {
+                        let from = (next() as usize) % seed.len();
+                        let len = (next() as usize) % 200;
+                        let piece = &seed[from..(from + len).min(seed.len())];
+                        data.splice(at..at, piece.iter().copied());
+                    }
+                }
+            }
+            let raw = RawMessage {
+                input: "fuzz",
+                index: round,
+                bytes: data,
+                truncated: false,
+            };
+            if let Ok(report) = runtime.block_on(analyse(&raw, &settings, &resolver)) {
+                analysed += 1;
+                serde_json::to_string(&report).unwrap();
+            }
+        }
+        assert!(analysed > 2500, "{analysed}");
+    }
+}
