@@ -659,7 +659,10 @@ mod tests {
             b"ARC-Seal: i=1;\n",
         ];
         let mut analysed = 0;
-        assert!(seeds[2].starts_with(b"MIME-Version"), "the ARC seed was not found");
+        assert!(
+            seeds[2].starts_with(b"MIME-Version"),
+            "the ARC seed was not found"
+        );
         for round in 0..3000 {
             let seed = &seeds[round % seeds.len()];
             let mut data = seed.clone();

@@ -520,3 +520,41 @@ fn dkim_vectors() {
     );
     assert_eq!(passed, results.len(), "{m}");
 }
+
+#[test]
+fn a_dmarc_servfail_is_temperror_never_none() {
+    let case = Case::new(
+        &signed("rsa2048").replace("Hello.", "Changed."),
+        &[
+            ("sel._domainkey.example.com", key_record("rsa2048")),
+            ("_dmarc.example.com", DMARC_REJECT.into()),
+        ],
+        &["servfail _dmarc.example.com"],
+    );
+    let (run, m) = case.run(&[]);
+    assert_eq!(m["dmarc"]["result"], "temperror", "{}", m["dmarc"]);
+    assert!(m["dmarc"]["reason"].as_str().unwrap().contains("temperror"));
+    assert_eq!(run.code, 3);
+}
+
+#[test]
+fn hostile_text_is_escaped_in_tables() {
+    let recorded =
+        "Authentication-Results: mx\x1b[31m.example.net; dkim=pass header.d=example.com\r\n";
+    let case = Case::new(
+        &format!("{recorded}{}", signed("rsa2048")),
+        &[("sel._domainkey.example.com", key_record("rsa2048"))],
+        &[],
+    );
+    let resolver = case.server.resolver_arg();
+    let table = crate::util::run(&[
+        "auth",
+        "--checks",
+        CHECKS,
+        "--resolver",
+        &resolver,
+        case.file.to_str().unwrap(),
+    ]);
+    assert!(!table.stdout.contains('\x1b'), "{}", table.stdout);
+    assert!(table.stdout.contains("\\e[31m"), "{}", table.stdout);
+}
