@@ -6,6 +6,11 @@
 //! organisational domain from the records it meets (psd= tags) rather than from the Public
 //! Suffix List. [`walk_names`] lists those names so they can be fetched first. The report shows
 //! the organisational domain by the PSL beside it, as RFC 7489 receivers compute it.
+//!
+//! Not applied: `np=`, the policy for a From domain that does not exist. mail-auth decides
+//! that from an A look-up, and its A cache can hold addresses but not NXDOMAIN; the look-up
+//! then fails (no name servers) and mail-auth applies `sp=`, as it does for any existing
+//! subdomain.
 
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::dmarc::verify::DmarcParameters;
