@@ -56,7 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             break
         }
         'mailsleuth;auth' {
-            [CompletionResult]::new('--checks', '--checks', [CompletionResultType]::ParameterName, 'Checks to run, comma-separated')
+            [CompletionResult]::new('--checks', '--checks', [CompletionResultType]::ParameterName, 'Checks to run, comma-separated. DMARC without `spf` takes SPF as `none` (DKIM alone can then pass it)')
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When to judge signature expiry (x=): `now`, or an RFC 3339 time such as 2022-11-07T17:54:24Z. Default: the message''s arrival (top Received hop, else Date)')
             [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'The SMTP client''s IP for SPF, instead of the origin hop''s')
             [CompletionResult]::new('--helo', '--helo', [CompletionResultType]::ParameterName, 'The HELO/EHLO name for SPF, instead of the origin hop''s')

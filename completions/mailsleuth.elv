@@ -51,7 +51,7 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand --version 'Print version'
         }
         &'mailsleuth;auth'= {
-            cand --checks 'Checks to run, comma-separated'
+            cand --checks 'Checks to run, comma-separated. DMARC without `spf` takes SPF as `none` (DKIM alone can then pass it)'
             cand --at 'When to judge signature expiry (x=): `now`, or an RFC 3339 time such as 2022-11-07T17:54:24Z. Default: the message''s arrival (top Received hop, else Date)'
             cand --ip 'The SMTP client''s IP for SPF, instead of the origin hop''s'
             cand --helo 'The HELO/EHLO name for SPF, instead of the origin hop''s'

@@ -59,7 +59,7 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -l json -
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -s V -l version -d 'Print version'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l checks -d 'Checks to run, comma-separated' -r -f -a "spf\t''
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l checks -d 'Checks to run, comma-separated. DMARC without `spf` takes SPF as `none` (DKIM alone can then pass it)' -r -f -a "spf\t''
 dkim\t''
 dmarc\t''
 arc\t''"

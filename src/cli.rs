@@ -191,7 +191,8 @@ pub struct AuthArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Checks to run, comma-separated.
+    /// Checks to run, comma-separated. DMARC without `spf` takes SPF as `none` (DKIM alone can
+    /// then pass it).
     #[arg(
         long,
         value_enum,

@@ -242,10 +242,19 @@ pub async fn analyse(
         }
     };
 
-    let (dkim_signatures, dkim_total) = match dkim_outcome {
+    let (mut dkim_signatures, dkim_total) = match dkim_outcome {
         Some(d) => (d.signatures, d.total),
         None => (Vec::new(), 0),
     };
+    if report.wrappers.iter().any(|w| w.headers_only) {
+        for sig in &mut dkim_signatures {
+            sig.notes.push(
+                "the report carries the original's header fields only (text/rfc822-headers): \
+                 its body is not here, so no body hash can match"
+                    .into(),
+            );
+        }
+    }
     let fields = dkim_message
         .as_ref()
         .map(|m| {

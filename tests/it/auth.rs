@@ -558,3 +558,36 @@ fn hostile_text_is_escaped_in_tables() {
     assert!(!table.stdout.contains('\x1b'), "{}", table.stdout);
     assert!(table.stdout.contains("\\e[31m"), "{}", table.stdout);
 }
+
+/// An ARF report around a signed message: with the whole message (message/rfc822) the
+/// original is unwrapped and verifies; with its header fields only (text/rfc822-headers) the
+/// signature cannot pass, and the note says why.
+#[test]
+fn arf_reports_are_unwrapped_to_the_signed_original() {
+    let original = signed("rsa2048");
+    let arf = |part_type: &str, part: &str| {
+        format!(
+            "From: <fbl@feedback.example>\r\nTo: abuse@example.com\r\nSubject: Abuse report\r\nDate: Sun, 22 Nov 2026 08:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=feedback-report; boundary=\"b2\"\r\n\r\n--b2\r\nContent-Type: text/plain\r\n\r\nAn abuse report.\r\n\r\n--b2\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\nVersion: 1\r\n\r\n--b2\r\nContent-Type: {part_type}\r\n\r\n{part}\r\n--b2--\r\n"
+        )
+    };
+    let records = [("sel._domainkey.example.com", key_record("rsa2048"))];
+    let whole = Case::new(&arf("message/rfc822", &original), &records, &[]);
+    let (_, m) = whole.run(&[]);
+    assert_eq!(m["wrappers"][0]["kind"], "arf");
+    assert_eq!(m["dkim"][0]["result"], "pass", "{m}");
+
+    let headers = original.split("\r\n\r\n").next().unwrap().to_string() + "\r\n";
+    let only = Case::new(&arf("text/rfc822-headers", &headers), &records, &[]);
+    let (_, m) = only.run(&[]);
+    assert_eq!(m["wrappers"][0]["headers_only"], true);
+    let d = &m["dkim"][0];
+    assert_ne!(d["result"], "pass");
+    assert!(
+        d["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("text/rfc822-headers")),
+        "{d}"
+    );
+}
