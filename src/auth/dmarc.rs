@@ -238,6 +238,17 @@ pub async fn verify(inputs: Inputs<'_, '_>, answers: &Answers) -> DmarcOutcome {
         (_, m) => mechanism_text(m),
     };
     let tag = |name: &str| record.as_ref().and_then(|r| tag_value(&r.text, name));
+    let mut reason = reason;
+    if let Some(pct) = tag("pct").and_then(|p| p.parse::<u8>().ok()) {
+        if pct < 100 && disposition != "deliver" {
+            // RFC 7489 section 6.6.4 samples failing mail by pct=; DMARCbis (RFC 9989), which
+            // mail-auth follows, dropped the tag and applies the policy to all of it.
+            reason.push_str(&format!(
+                "; pct={pct}: an RFC 7489 receiver applies {disposition} to {pct}% of \
+                 failing mail (DMARCbis to all)"
+            ));
+        }
+    }
     DmarcOutcome {
         result,
         domain: Some(from.clone()),

@@ -591,3 +591,27 @@ fn arf_reports_are_unwrapped_to_the_signed_original() {
         "{d}"
     );
 }
+
+#[test]
+fn a_sampled_policy_says_what_pct_means() {
+    let case = Case::new(
+        &signed("rsa2048").replace("Hello.", "Changed."),
+        &[
+            ("sel._domainkey.example.com", key_record("rsa2048")),
+            (
+                "_dmarc.example.com",
+                "v=DMARC1; p=quarantine; pct=50".into(),
+            ),
+        ],
+        &[],
+    );
+    let (run, m) = case.run(&[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(m["dmarc"]["disposition"], "quarantine");
+    assert_eq!(m["dmarc"]["pct"], "50");
+    assert!(
+        m["dmarc"]["reason"].as_str().unwrap().contains("pct=50"),
+        "{}",
+        m["dmarc"]
+    );
+}
