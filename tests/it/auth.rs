@@ -658,3 +658,39 @@ fn a_sampled_policy_says_what_pct_means() {
         m["dmarc"]
     );
 }
+
+/// A name the verifiers ask that was not foreseen (here mail-auth's RFC 6651 report record
+/// for a failing r=y signature) is fetched through our resolver for a second pass, and shows
+/// in the DNS evidence.
+#[test]
+fn a_name_asked_beyond_the_foreseen_ones_is_fetched_for_another_pass() {
+    let text = message("", "Hello.\r\n");
+    let how = Signing {
+        reporting: true,
+        ..Signing::default()
+    };
+    let text = format!("{}{text}", sign(&text, &how)).replace("Hello.", "Changed.");
+    let case = Case::new(
+        &text,
+        &[
+            ("sel._domainkey.example.com", key_record("rsa2048")),
+            (
+                "_report._domainkey.example.com",
+                "ra=dkim-failures; rp=100; rr=all".into(),
+            ),
+        ],
+        &[],
+    );
+    let (_, m) = case.run(&[]);
+    assert_ne!(m["dkim"][0]["result"], "pass");
+    let names: Vec<&str> = m["dns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"_report._domainkey.example.com"),
+        "{names:?}"
+    );
+}

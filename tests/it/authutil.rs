@@ -63,6 +63,9 @@ pub struct Signing<'a> {
     pub headers: &'a [&'a str],
     /// Seconds after signing at which the signature expires (x=).
     pub expiration: Option<u64>,
+    /// r=y (RFC 6651): failures are to be reported, so a verifier looks up
+    /// `_report._domainkey.DOMAIN`.
+    pub reporting: bool,
 }
 
 impl Default for Signing<'_> {
@@ -73,6 +76,7 @@ impl Default for Signing<'_> {
             selector: "sel",
             headers: &["From", "To", "Subject", "Date"],
             expiration: None,
+            reporting: false,
         }
     }
 }
@@ -88,7 +92,8 @@ pub fn sign(message: &str, how: &Signing<'_>) -> String {
         let signer = DkimSigner::from_key(Ed25519Key::from_pkcs8_der(&der).unwrap())
             .domain(how.domain)
             .selector(how.selector)
-            .headers(how.headers.iter().copied());
+            .headers(how.headers.iter().copied())
+            .reporting(how.reporting);
         let signer = match how.expiration {
             Some(x) => signer.expiration(x),
             None => signer,
@@ -102,7 +107,8 @@ pub fn sign(message: &str, how: &Signing<'_>) -> String {
         let signer = DkimSigner::from_key(key)
             .domain(how.domain)
             .selector(how.selector)
-            .headers(how.headers.iter().copied());
+            .headers(how.headers.iter().copied())
+            .reporting(how.reporting);
         let signer = match how.expiration {
             Some(x) => signer.expiration(x),
             None => signer,
