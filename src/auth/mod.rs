@@ -32,6 +32,7 @@ use crate::message::identities::domain_of;
 use crate::message::source::RawMessage;
 use crate::message::unwrap::Wrapper;
 use spf::{Identity, SpfOutcome, SpfQuery, SpfReport};
+pub use txt::RunCache;
 use txt::{Answers, Fetched};
 
 /// The JSON schema of `auth` reports.
@@ -154,6 +155,7 @@ pub async fn analyse(
     raw: &RawMessage<'_>,
     settings: &Settings,
     resolver: &Arc<dyn Resolve>,
+    cache: &RunCache,
 ) -> Result<AuthReport, AnalyseError> {
     let report = headers::analyse(raw, &settings.headers)?;
     let original = report.unwrapped.as_deref().unwrap_or(&raw.bytes);
@@ -215,7 +217,7 @@ pub async fn analyse(
     if let Some(m) = &arc_message {
         names.extend(arc::key_names(m));
     }
-    answers.fetch(resolver, names).await;
+    answers.fetch(resolver, cache, names).await;
     let mut answers = Arc::new(answers);
 
     let mut round = 0;
@@ -237,7 +239,7 @@ pub async fn analyse(
             break outcome;
         }
         match Arc::get_mut(&mut answers) {
-            Some(a) => a.fetch(resolver, missed).await,
+            Some(a) => a.fetch(resolver, cache, missed).await,
             None => break outcome,
         }
     };
@@ -639,6 +641,7 @@ mod tests {
             mail_from: None,
         };
         let runtime = crate::dns::runtime().unwrap();
+        let cache = RunCache::default();
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = move || {
             state ^= state << 13;
@@ -698,7 +701,7 @@ mod tests {
                 bytes: data,
                 truncated: false,
             };
-            if let Ok(report) = runtime.block_on(analyse(&raw, &settings, &resolver)) {
+            if let Ok(report) = runtime.block_on(analyse(&raw, &settings, &resolver, &cache)) {
                 analysed += 1;
                 serde_json::to_string(&report).unwrap();
             }

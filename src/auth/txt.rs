@@ -42,6 +42,34 @@ pub struct Answers {
     order: Vec<String>,
 }
 
+/// Definitive answers (records, NXDOMAIN, NODATA) shared by the messages of one run, so an
+/// mbox of 100,000 messages from a few senders asks each key and `_dmarc` name once, and every
+/// message is judged on the same DNS. Temporary failures are not kept: the next message asks
+/// again. Bounded: past [`RunCache::MAX_NAMES`] names, new answers are not kept.
+#[derive(Default)]
+pub struct RunCache {
+    answers: Mutex<HashMap<String, Fetched>>,
+}
+
+impl RunCache {
+    pub const MAX_NAMES: usize = 100_000;
+
+    fn get(&self, name: &str) -> Option<Fetched> {
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers.get(name).cloned()
+    }
+
+    fn put(&self, name: &str, answer: &Fetched) {
+        if matches!(answer, Fetched::Failed(e) if e.is_temporary()) {
+            return;
+        }
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if answers.len() < Self::MAX_NAMES {
+            answers.insert(name.to_string(), answer.clone());
+        }
+    }
+}
+
 /// The key under which a name is stored: lower case, with the trailing dot.
 pub fn fqdn(name: &str) -> String {
     let mut key = name.trim_end_matches('.').to_ascii_lowercase();
@@ -62,10 +90,12 @@ impl Answers {
             .filter_map(|n| self.txt.get(n).map(|f| (n.as_str(), f)))
     }
 
-    /// Fetches the TXT records of every name not yet known, concurrently, through our resolver.
+    /// Fetches the TXT records of every name not yet known, concurrently, through our resolver;
+    /// a definitive answer another message of the run already had is taken from `cache`.
     pub async fn fetch(
         &mut self,
         resolver: &Arc<dyn Resolve>,
+        cache: &RunCache,
         names: impl IntoIterator<Item = String>,
     ) {
         let mut wanted: Vec<String> = names
@@ -75,6 +105,14 @@ impl Answers {
             .collect();
         wanted.sort();
         wanted.dedup();
+        wanted.retain(|name| match cache.get(name) {
+            Some(answer) => {
+                self.order.push(name.clone());
+                self.txt.insert(name.clone(), answer);
+                false
+            }
+            None => true,
+        });
         let mut tasks = tokio::task::JoinSet::new();
         for (position, name) in wanted.iter().enumerate() {
             let resolver = resolver.clone();
@@ -110,6 +148,7 @@ impl Answers {
             let answer = answer.unwrap_or_else(|| {
                 Fetched::Failed(LookupError::Other("look-up task failed".into()))
             });
+            cache.put(&name, &answer);
             self.order.push(name.clone());
             self.txt.insert(name, answer);
         }
@@ -287,6 +326,58 @@ mod tests {
                 "brisbane._domainkey.football.example.com.",
                 "test._domainkey.football.example.com."
             ]
+        );
+    }
+
+    /// Definitive answers are shared across the run's messages; temporary failures are not.
+    #[test]
+    fn the_run_cache_keeps_definitive_answers_only() {
+        use crate::dns::{Faults, Resolver, ResolverOptions, ZoneServer};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut faults = Faults::new();
+        faults
+            .add_line(&format!(
+                "; {} servfail _dmarc.example.com TXT",
+                crate::dns::FAULT_MARKER
+            ))
+            .unwrap();
+        let server = ZoneServer::start(&[root.join("auth/dns")], faults).unwrap();
+        let resolver: Arc<dyn Resolve> = Arc::new(
+            Resolver::new(ResolverOptions {
+                servers: vec![server.addr()],
+                timeout: std::time::Duration::from_millis(300),
+                attempts: 1,
+                concurrency: 8,
+            })
+            .unwrap(),
+        );
+        let runtime = crate::dns::runtime().unwrap();
+        let cache = RunCache::default();
+        let names = || {
+            vec![
+                "sel._domainkey.example.com".to_string(),
+                "_dmarc.example.com".to_string(),
+                "nothing.example.com".to_string(),
+            ]
+        };
+        let mut first = Answers::default();
+        runtime.block_on(first.fetch(&resolver, &cache, names()));
+        drop(server);
+        // The server is gone: what the second message gets, it gets from the cache.
+        let mut second = Answers::default();
+        runtime.block_on(second.fetch(&resolver, &cache, names()));
+        assert!(
+            matches!(second.txt("sel._domainkey.example.com"), Some(Fetched::Txt(r)) if r.len() == 1)
+        );
+        assert!(matches!(
+            second.txt("nothing.example.com"),
+            Some(Fetched::Failed(LookupError::NxDomain))
+        ));
+        // The SERVFAIL was asked again (the server is gone now), never served from the cache.
+        let again = second.txt("_dmarc.example.com");
+        assert!(
+            matches!(again, Some(Fetched::Failed(e)) if e.is_temporary() && *e != LookupError::ServFail),
+            "{again:?}"
         );
     }
 

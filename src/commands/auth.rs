@@ -22,6 +22,7 @@ pub fn run(
     let settings = settings(args)?;
     let session = DnsSession::new(&args.dns)?;
     let runtime = crate::dns::runtime().context("starting the DNS runtime")?;
+    let cache = auth::RunCache::default();
 
     let mut emitter =
         Emitter::new(output, out, auth::SCHEMA, "messages").context("writing the report")?;
@@ -29,7 +30,7 @@ pub fn run(
     let mut totals = Totals::default();
     for path in &args.paths {
         let mut visit = |raw: crate::message::source::RawMessage<'_>| -> io::Result<()> {
-            match runtime.block_on(auth::analyse(&raw, &settings, &session.resolver)) {
+            match runtime.block_on(auth::analyse(&raw, &settings, &session.resolver, &cache)) {
                 Ok(report) => {
                     totals.messages += 1;
                     if report.flagged() {
