@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('headers', 'headers', [CompletionResultType]::ParameterValue, 'Where a message really came from: Received chain, origin, identities, red flags')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Is it authentic? SPF, DKIM (two verifiers), DMARC and ARC, then and now')
             [CompletionResult]::new('dnsbl', 'dnsbl', [CompletionResultType]::ParameterValue, 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs')
             [CompletionResult]::new('spf', 'spf', [CompletionResultType]::ParameterValue, 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation')
@@ -45,6 +46,30 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             [CompletionResult]::new('--max-skew', '--max-skew', [CompletionResultType]::ParameterName, 'Tolerated clock difference between hops, in seconds, before time is said to run backwards')
             [CompletionResult]::new('--max-date-skew', '--max-date-skew', [CompletionResultType]::ParameterName, 'Flag a Date header further than this many seconds from the first hop''s time')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Lowest finding severity that makes the exit code 1')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human tables, one JSON document, or one JSON object per line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --format json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr; errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailsleuth;auth' {
+            [CompletionResult]::new('--checks', '--checks', [CompletionResultType]::ParameterName, 'Checks to run, comma-separated. DMARC without `spf` takes SPF as `none` (DKIM alone can then pass it)')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When to judge signature expiry (x=): `now`, or an RFC 3339 time such as 2022-11-07T17:54:24Z. Default: the message''s arrival (top Received hop, else Date)')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'The SMTP client''s IP for SPF, instead of the origin hop''s')
+            [CompletionResult]::new('--helo', '--helo', [CompletionResultType]::ParameterName, 'The HELO/EHLO name for SPF, instead of the origin hop''s')
+            [CompletionResult]::new('--mail-from', '--mail-from', [CompletionResultType]::ParameterName, 'The MAIL FROM address for SPF and DMARC, instead of Return-Path (`<>` or empty for the null sender)')
+            [CompletionResult]::new('--trusted', '--trusted', [CompletionResultType]::ParameterName, 'A network (CIDR or address) or host name whose hops are ours, as for `headers`. Repeatable')
+            [CompletionResult]::new('--resolver', '--resolver', [CompletionResultType]::ParameterName, 'DNS server to ask, as IP or IP:PORT (repeatable). Default: the servers in /etc/resolv.conf')
+            [CompletionResult]::new('--dns-timeout', '--dns-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each DNS reply before retrying')
+            [CompletionResult]::new('--dns-attempts', '--dns-attempts', [CompletionResultType]::ParameterName, 'Attempts per query (the first try included) before it counts as a timeout')
+            [CompletionResult]::new('--dns-concurrency', '--dns-concurrency', [CompletionResultType]::ParameterName, 'Most DNS queries in flight at once')
+            [CompletionResult]::new('--dns-zone', '--dns-zone', [CompletionResultType]::ParameterName, 'Answer from these RFC 1035 zone files (a file, or a folder of NAME.zone files) served by an in-process server on 127.0.0.1, instead of the network: offline, reproducible runs, and replays of a --dns-record file')
+            [CompletionResult]::new('--dns-record', '--dns-record', [CompletionResultType]::ParameterName, 'Write every DNS answer this run used (name, type, outcome, records, TTL, time) to FILE as a zone file that --dns-zone replays: the evidence of what DNS said at the time')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human tables, one JSON document, or one JSON object per line')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --format json')
@@ -169,6 +194,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
         }
         'mailsleuth;help' {
             [CompletionResult]::new('headers', 'headers', [CompletionResultType]::ParameterValue, 'Where a message really came from: Received chain, origin, identities, red flags')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Is it authentic? SPF, DKIM (two verifiers), DMARC and ARC, then and now')
             [CompletionResult]::new('dnsbl', 'dnsbl', [CompletionResultType]::ParameterValue, 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs')
             [CompletionResult]::new('spf', 'spf', [CompletionResultType]::ParameterValue, 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation')
@@ -178,6 +204,9 @@ Register-ArgumentCompleter -Native -CommandName 'mailsleuth' -ScriptBlock {
             break
         }
         'mailsleuth;help;headers' {
+            break
+        }
+        'mailsleuth;help;auth' {
             break
         }
         'mailsleuth;help;dnsbl' {

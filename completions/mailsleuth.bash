@@ -16,6 +16,9 @@ _mailsleuth() {
             ",$1")
                 cmd="mailsleuth"
                 ;;
+            mailsleuth,auth)
+                cmd="mailsleuth__subcmd__auth"
+                ;;
             mailsleuth,dnsbl)
                 cmd="mailsleuth__subcmd__dnsbl"
                 ;;
@@ -36,6 +39,9 @@ _mailsleuth() {
                 ;;
             mailsleuth,trace)
                 cmd="mailsleuth__subcmd__trace"
+                ;;
+            mailsleuth__subcmd__help,auth)
+                cmd="mailsleuth__subcmd__help__subcmd__auth"
                 ;;
             mailsleuth__subcmd__help,dnsbl)
                 cmd="mailsleuth__subcmd__help__subcmd__dnsbl"
@@ -65,12 +71,82 @@ _mailsleuth() {
 
     case "${cmd}" in
         mailsleuth)
-            opts="-q -h -V --format --json --color --quiet --help --version headers dnsbl logs spf trace generate-docs help"
+            opts="-q -h -V --format --json --color --quiet --help --version headers auth dnsbl logs spf trace generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailsleuth__subcmd__auth)
+            opts="-q -h -V --checks --at --ip --helo --mail-from --trusted --resolver --dns-timeout --dns-attempts --dns-concurrency --dns-zone --dns-record --format --json --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --checks)
+                    COMPREPLY=($(compgen -W "spf dkim dmarc arc" -- "${cur}"))
+                    return 0
+                    ;;
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
@@ -225,8 +301,22 @@ _mailsleuth() {
             return 0
             ;;
         mailsleuth__subcmd__help)
-            opts="headers dnsbl logs spf trace generate-docs help"
+            opts="headers auth dnsbl logs spf trace generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailsleuth__subcmd__help__subcmd__auth)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

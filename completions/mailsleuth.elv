@@ -28,6 +28,7 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand headers 'Where a message really came from: Received chain, origin, identities, red flags'
+            cand auth 'Is it authentic? SPF, DKIM (two verifiers), DMARC and ARC, then and now'
             cand dnsbl 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
             cand logs 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
             cand spf 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
@@ -41,6 +42,29 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand --max-skew 'Tolerated clock difference between hops, in seconds, before time is said to run backwards'
             cand --max-date-skew 'Flag a Date header further than this many seconds from the first hop''s time'
             cand --fail-on 'Lowest finding severity that makes the exit code 1'
+            cand --format 'Output format: human tables, one JSON document, or one JSON object per line'
+            cand --color 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`'
+            cand --json 'Short for --format json'
+            cand -q 'Print no notes or warnings on stderr; errors are still printed'
+            cand --quiet 'Print no notes or warnings on stderr; errors are still printed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailsleuth;auth'= {
+            cand --checks 'Checks to run, comma-separated. DMARC without `spf` takes SPF as `none` (DKIM alone can then pass it)'
+            cand --at 'When to judge signature expiry (x=): `now`, or an RFC 3339 time such as 2022-11-07T17:54:24Z. Default: the message''s arrival (top Received hop, else Date)'
+            cand --ip 'The SMTP client''s IP for SPF, instead of the origin hop''s'
+            cand --helo 'The HELO/EHLO name for SPF, instead of the origin hop''s'
+            cand --mail-from 'The MAIL FROM address for SPF and DMARC, instead of Return-Path (`<>` or empty for the null sender)'
+            cand --trusted 'A network (CIDR or address) or host name whose hops are ours, as for `headers`. Repeatable'
+            cand --resolver 'DNS server to ask, as IP or IP:PORT (repeatable). Default: the servers in /etc/resolv.conf'
+            cand --dns-timeout 'Seconds to wait for each DNS reply before retrying'
+            cand --dns-attempts 'Attempts per query (the first try included) before it counts as a timeout'
+            cand --dns-concurrency 'Most DNS queries in flight at once'
+            cand --dns-zone 'Answer from these RFC 1035 zone files (a file, or a folder of NAME.zone files) served by an in-process server on 127.0.0.1, instead of the network: offline, reproducible runs, and replays of a --dns-record file'
+            cand --dns-record 'Write every DNS answer this run used (name, type, outcome, records, TTL, time) to FILE as a zone file that --dns-zone replays: the evidence of what DNS said at the time'
             cand --format 'Output format: human tables, one JSON document, or one JSON object per line'
             cand --color 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`'
             cand --json 'Short for --format json'
@@ -159,6 +183,7 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
         }
         &'mailsleuth;help'= {
             cand headers 'Where a message really came from: Received chain, origin, identities, red flags'
+            cand auth 'Is it authentic? SPF, DKIM (two verifiers), DMARC and ARC, then and now'
             cand dnsbl 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
             cand logs 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
             cand spf 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
@@ -167,6 +192,8 @@ set edit:completion:arg-completer[mailsleuth] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mailsleuth;help;headers'= {
+        }
+        &'mailsleuth;help;auth'= {
         }
         &'mailsleuth;help;dnsbl'= {
         }

@@ -35,6 +35,7 @@ complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -s q -l quiet -d 'Pr
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -s V -l version -d 'Print version'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
+complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "auth" -d 'Is it authentic? SPF, DKIM (two verifiers), DMARC and ARC, then and now'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
 complete -c mailsleuth -n "__fish_mailsleuth_needs_command" -f -a "spf" -d 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
@@ -60,6 +61,31 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -l json -
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand headers" -s V -l version -d 'Print version'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l checks -d 'Checks to run, comma-separated. DMARC without `spf` takes SPF as `none` (DKIM alone can then pass it)' -r -f -a "spf\t''
+dkim\t''
+dmarc\t''
+arc\t''"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l at -d 'When to judge signature expiry (x=): `now`, or an RFC 3339 time such as 2022-11-07T17:54:24Z. Default: the message\'s arrival (top Received hop, else Date)' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l ip -d 'The SMTP client\'s IP for SPF, instead of the origin hop\'s' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l helo -d 'The HELO/EHLO name for SPF, instead of the origin hop\'s' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l mail-from -d 'The MAIL FROM address for SPF and DMARC, instead of Return-Path (`<>` or empty for the null sender)' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l trusted -d 'A network (CIDR or address) or host name whose hops are ours, as for `headers`. Repeatable' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l resolver -d 'DNS server to ask, as IP or IP:PORT (repeatable). Default: the servers in /etc/resolv.conf' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l dns-timeout -d 'Seconds to wait for each DNS reply before retrying' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l dns-attempts -d 'Attempts per query (the first try included) before it counts as a timeout' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l dns-concurrency -d 'Most DNS queries in flight at once' -r
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l dns-zone -d 'Answer from these RFC 1035 zone files (a file, or a folder of NAME.zone files) served by an in-process server on 127.0.0.1, instead of the network: offline, reproducible runs, and replays of a --dns-record file' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l dns-record -d 'Write every DNS answer this run used (name, type, outcome, records, TTL, time) to FILE as a zone file that --dns-zone replays: the evidence of what DNS said at the time' -r -F
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l format -d 'Output format: human tables, one JSON document, or one JSON object per line' -r -f -a "table\t'Tables for a person at a terminal'
+json\t'One JSON document for the whole run'
+ndjson\t'One JSON object per line, written as soon as each result is ready'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l color -d 'When to colour tables. NO_COLOR in the environment turns colour off for `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -l json -d 'Short for --format json'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand auth" -s V -l version -d 'Print version'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -s f -l file -d 'Read targets from FILE, one per line; `#` starts a comment. Repeatable' -r -F
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l zones -d 'Zones to query, by name or id, comma-separated (default: the free, live block lists and DNSWL; `--list-zones` shows the catalogue)' -r
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand dnsbl" -l zone-file -d 'Add the zones described in this TOML file (same format as the built-in catalogue). Repeatable' -r -F
@@ -166,10 +192,11 @@ complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -l 
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s q -l quiet -d 'Print no notes or warnings on stderr; errors are still printed'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "spf" -d 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "trace" -d 'From a complaint to the login that sent it: our hops, queue ids, log lines, account'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
-complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers dnsbl logs spf trace generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers auth dnsbl logs spf trace generate-docs help" -f -a "headers" -d 'Where a message really came from: Received chain, origin, identities, red flags'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers auth dnsbl logs spf trace generate-docs help" -f -a "auth" -d 'Is it authentic? SPF, DKIM (two verifiers), DMARC and ARC, then and now'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers auth dnsbl logs spf trace generate-docs help" -f -a "dnsbl" -d 'Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers auth dnsbl logs spf trace generate-docs help" -f -a "logs" -d 'Which of our accounts is being used as a spam relay? Postfix, Dovecot and Exim logs'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers auth dnsbl logs spf trace generate-docs help" -f -a "spf" -d 'Check an SPF record: the verdict for a client IP and sender, with the whole evaluation'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers auth dnsbl logs spf trace generate-docs help" -f -a "trace" -d 'From a complaint to the login that sent it: our hops, queue ids, log lines, account'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers auth dnsbl logs spf trace generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions generated from this command line'
+complete -c mailsleuth -n "__fish_mailsleuth_using_subcommand help; and not __fish_seen_subcommand_from headers auth dnsbl logs spf trace generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -87,6 +87,30 @@ pub enum Command {
     )]
     Headers(HeadersArgs),
 
+    /// Is it authentic? SPF, DKIM (two verifiers), DMARC and ARC, then and now.
+    #[command(
+        long_about = "Is the message authentic?\n\n\
+            Reads messages as `headers` does (files, mbox, Maildir, `-`; forwarded complaints \
+            and ARF reports are unwrapped). For each: SPF for MAIL FROM and HELO (client IP, \
+            HELO and MAIL FROM from the origin hop and Return-Path, or --ip/--helo/\
+            --mail-from); every DKIM signature verified by two implementations, mail-auth \
+            and viadkim, with both verdicts and their precise reasons; DMARC with the record \
+            (also when invalid), policy, alignment of SPF and of each signature, result and \
+            the disposition a receiver would apply; the ARC chain, each set's instance and \
+            cv, and where it broke. Beside each verdict: what the message's own \
+            Authentication-Results, ARC-Authentication-Results and Received-SPF recorded, \
+            and whether today's verdict differs.\n\n\
+            Every DNS answer comes through the run's resolver (--resolver, --dns-zone), and \
+            --dns-record writes them all. Signature expiry (x=) is judged at the message's \
+            arrival (the top Received hop; else its Date; else now) unless --at says \
+            otherwise; the report says which time was used and why.\n\n\
+            Exit codes: 0 nothing failed; 1 DMARC fails (or, with no DMARC record, SPF fails \
+            and no DKIM signature passes); 2 usage error or unreadable input; 3 a DNS failure \
+            left a verdict temperror and nothing failed.",
+        after_long_help = findings::CATALOGUE_HELP
+    )]
+    Auth(AuthArgs),
+
     /// Is this IP listed? DNSBL and allow-list look-ups, PTR and forward-confirmed rDNS.
     #[command(long_about = "Is this IP (or our whole range) listed?\n\n\
             Checks IPv4/IPv6 addresses, CIDR ranges, host names (each of their addresses, and \
@@ -190,6 +214,61 @@ pub struct HeadersArgs {
     /// Lowest finding severity that makes the exit code 1.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Medium)]
     pub fail_on: FailOn,
+}
+
+/// Arguments of `mailsleuth auth`.
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    /// Messages to read: .eml files, mbox files, Maildir folders or folders of messages; `-`
+    /// reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Checks to run, comma-separated. DMARC without `spf` takes SPF as `none` (DKIM alone can
+    /// then pass it).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "CHECK,...",
+        value_delimiter = ',',
+        default_value = "spf,dkim,dmarc,arc"
+    )]
+    pub checks: Vec<Check>,
+
+    /// When to judge signature expiry (x=): `now`, or an RFC 3339 time such as
+    /// 2022-11-07T17:54:24Z. Default: the message's arrival (top Received hop, else Date).
+    #[arg(long, value_name = "now|RFC3339")]
+    pub at: Option<String>,
+
+    /// The SMTP client's IP for SPF, instead of the origin hop's.
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<std::net::IpAddr>,
+
+    /// The HELO/EHLO name for SPF, instead of the origin hop's.
+    #[arg(long, value_name = "NAME")]
+    pub helo: Option<String>,
+
+    /// The MAIL FROM address for SPF and DMARC, instead of Return-Path (`<>` or empty for the
+    /// null sender).
+    #[arg(long, value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
+
+    /// A network (CIDR or address) or host name whose hops are ours, as for `headers`.
+    /// Repeatable.
+    #[arg(long, value_name = "CIDR|HOST")]
+    pub trusted: Vec<String>,
+
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+/// One check of `auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Check {
+    Spf,
+    Dkim,
+    Dmarc,
+    Arc,
 }
 
 /// How every DNS-using subcommand reaches DNS. Only `dns/` turns these into a resolver.

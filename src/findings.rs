@@ -130,6 +130,12 @@ catalogue! {
         "The header block does not end with an empty line: headers only, or a truncated message.");
     MESSAGE_TOO_LARGE = ("message.too_large", Medium,
         "The message is larger than the limit and only its first part was analysed.");
+    DKIM_VERIFIERS_DISAGREE = ("dkim.verifiers_disagree", Medium,
+        "mail-auth and viadkim disagree on whether a DKIM signature passes; both reasons are given.");
+    DKIM_TOO_MANY_SIGNATURES = ("dkim.too_many_signatures", Medium,
+        "More DKIM signatures than are verified per message (20); the rest are listed, not verified.");
+    AUTH_RESULTS_DIFFER = ("auth.results_differ", Low,
+        "A verdict the message's own Authentication-Results, ARC-Authentication-Results or Received-SPF recorded differs from today's.");
 }
 
 #[cfg(test)]

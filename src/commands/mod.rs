@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns its clap arguments into settings, runs the
 //! capability, and hands the reports to the output layer.
 
+pub mod auth;
 pub mod dns;
 pub mod dnsbl;
 pub mod headers;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let out = io::BufWriter::with_capacity(64 << 10, io::stdout());
     match cli.command {
         Command::Headers(args) => headers::run(&args, output, cli.global.quiet, out),
+        Command::Auth(args) => auth::run(&args, output, cli.global.quiet, out),
         Command::Dnsbl(args) => dnsbl::run(&args, output, cli.global.quiet, out),
         Command::Logs(args) => logs::run(&args, output, cli.global.quiet, out),
         Command::Spf(args) => spf::run(&args, output, out),

@@ -73,6 +73,10 @@ pub struct MessageReport {
     pub claims: Vec<Claim>,
     pub identities: Identities,
     pub findings: Vec<Finding>,
+    /// The original message taken out of its wrappers (None when there were none): what
+    /// `auth` verifies.
+    #[serde(skip)]
+    pub unwrapped: Option<Vec<u8>>,
 }
 
 /// Why a message could not be analysed at all.
@@ -100,6 +104,7 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
         Some((original, message)) => (original, message, unwrapped.wrappers),
         None => (&raw.bytes[..], top, Vec::new()),
     };
+    let is_wrapped = !wrappers.is_empty();
 
     let received: Vec<String> = message
         .headers()
@@ -130,7 +135,7 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
     // order of discovery, which follows the message.
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
 
-    Ok(MessageReport {
+    let mut report = MessageReport {
         input: raw.input.to_string(),
         index: raw.index,
         wrappers,
@@ -144,7 +149,12 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
         claims,
         identities,
         findings,
-    })
+        unwrapped: None,
+    };
+    if is_wrapped {
+        report.unwrapped = unwrapped.original;
+    }
+    Ok(report)
 }
 
 /// The parsed header block of `bytes`, if it has at least one real header field.

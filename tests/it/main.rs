@@ -1,7 +1,10 @@
 //! Integration tests: they run the built `mailsleuth` binary, as a user or a script would.
 //! One test binary with modules, so the crate links once.
 
+mod auth;
+mod authutil;
 mod bad_input;
+mod conformance_arc;
 mod conformance_spf;
 mod dnsbl;
 mod docs;
@@ -10,6 +13,7 @@ mod logs;
 mod readme;
 mod received;
 mod schema;
+mod schema_auth;
 mod spf;
 mod trace;
 mod util;
