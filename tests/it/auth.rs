@@ -1,6 +1,6 @@
 //! `mailsleuth auth` against a real DNS server: DKIM by two verifiers, DMARC, temperror from
 //! DNS faults, disagreements, then and now, and hostile signatures and records.
-//! SPF is evaluated by its own module (tests/it/spf.rs); these runs use `--checks` without it.
+//! These runs use `--checks` without SPF; SPF inside `auth` is tested in tests/it/auth_spf.rs.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

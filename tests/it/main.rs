@@ -2,6 +2,7 @@
 //! One test binary with modules, so the crate links once.
 
 mod auth;
+mod auth_spf;
 mod authutil;
 mod bad_input;
 mod conformance_arc;
