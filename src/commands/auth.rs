@@ -1,17 +1,26 @@
 //! `mailsleuth auth`: read messages, verify each through the run's resolver, stream the reports.
 
+use std::collections::VecDeque;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
+use tokio::task::JoinHandle;
 
 use crate::auth::{self, render::RunSummary, render::Totals, At, Checks, Settings};
 use crate::cli::{AuthArgs, Check};
 use crate::commands::dns::DnsSession;
 use crate::exit::Outcome;
 use crate::headers;
-use crate::message::source::{Reader, SourceError};
+use crate::message::source::{RawMessage, Reader, SourceError};
 use crate::output::{Emitter, OutputConfig};
 use crate::received::{boundary::Boundary, chain::Limits};
+
+/// Messages being verified at once: enough to keep every core busy while some wait for DNS,
+/// few enough that memory stays a few messages per core.
+const IN_FLIGHT: usize = 64;
+
+type Analysed = Result<auth::AuthReport, headers::AnalyseError>;
 
 pub fn run(
     args: &AuthArgs,
@@ -19,33 +28,38 @@ pub fn run(
     quiet: bool,
     out: impl Write,
 ) -> anyhow::Result<Outcome> {
-    let settings = settings(args)?;
+    let settings = Arc::new(settings(args)?);
     let session = DnsSession::new(&args.dns)?;
-    let runtime = crate::dns::runtime().context("starting the DNS runtime")?;
-    let cache = auth::RunCache::default();
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    // Verification is CPU work (RSA above all): messages are analysed concurrently on every
+    // core, and reported in input order.
+    let runtime = crate::dns::runtime_multi(cores).context("starting the DNS runtime")?;
+    let cache = Arc::new(auth::RunCache::default());
 
     let mut emitter =
         Emitter::new(output, out, auth::SCHEMA, "messages").context("writing the report")?;
     let mut reader = Reader::default();
     let mut totals = Totals::default();
+    let mut pending: VecDeque<JoinHandle<Analysed>> = VecDeque::new();
     for path in &args.paths {
-        let mut visit = |raw: crate::message::source::RawMessage<'_>| -> io::Result<()> {
-            match runtime.block_on(auth::analyse(&raw, &settings, &session.resolver, &cache)) {
-                Ok(report) => {
-                    totals.messages += 1;
-                    if report.flagged() {
-                        totals.flagged += 1;
-                    } else if report.incomplete() {
-                        totals.incomplete += 1;
-                    }
-                    emitter.item(&report)
-                }
-                Err(e) => {
-                    totals.errors += 1;
-                    eprintln!("mailsleuth: {e}");
-                    Ok(())
-                }
+        let mut visit = |raw: RawMessage<'_>| -> io::Result<()> {
+            let owned = (raw.input.to_string(), raw.index, raw.bytes, raw.truncated);
+            let (settings, cache) = (settings.clone(), cache.clone());
+            let resolver = session.resolver.clone();
+            pending.push_back(runtime.spawn(async move {
+                let raw = RawMessage {
+                    input: &owned.0,
+                    index: owned.1,
+                    bytes: owned.2,
+                    truncated: owned.3,
+                };
+                auth::analyse(&raw, &settings, &resolver, &cache).await
+            }));
+            while pending.len() >= IN_FLIGHT {
+                let next = pending.pop_front().expect("the queue is not empty");
+                report(runtime.block_on(next), &mut emitter, &mut totals)?;
             }
+            Ok(())
         };
         let mut read_errors = 0;
         let mut on_error = |e: SourceError| -> io::Result<()> {
@@ -62,6 +76,9 @@ pub fn run(
             Ok(()) => {}
         }
         totals.errors += read_errors;
+    }
+    while let Some(next) = pending.pop_front() {
+        report(runtime.block_on(next), &mut emitter, &mut totals).context("writing the report")?;
     }
     session.finish()?;
     if totals.errors > 0 && !quiet {
@@ -86,6 +103,35 @@ pub fn run(
         })
         .context("writing the report")?;
     Ok(outcome)
+}
+
+/// Counts one finished message and writes its report (or its error, on stderr).
+fn report<W: Write>(
+    joined: Result<Analysed, tokio::task::JoinError>,
+    emitter: &mut Emitter<W>,
+    totals: &mut Totals,
+) -> io::Result<()> {
+    let analysed = match joined {
+        Ok(analysed) => analysed,
+        // A panic in a verifier is a bug; it must not pass as a verdict.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
+    match analysed {
+        Ok(report) => {
+            totals.messages += 1;
+            if report.flagged() {
+                totals.flagged += 1;
+            } else if report.incomplete() {
+                totals.incomplete += 1;
+            }
+            emitter.item(&report)
+        }
+        Err(e) => {
+            totals.errors += 1;
+            eprintln!("mailsleuth: {e}");
+            Ok(())
+        }
+    }
 }
 
 fn settings(args: &AuthArgs) -> anyhow::Result<Settings> {

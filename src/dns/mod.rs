@@ -31,7 +31,7 @@ mod zonefile;
 pub use faults::{Fault, Faults, FAULT_MARKER};
 pub use names::{parse_server, reverse_name, reverse_prefix};
 pub use recording::Recording;
-pub use resolver::{runtime, DnsSetupError, Resolver, ResolverOptions};
+pub use resolver::{runtime, runtime_multi, DnsSetupError, Resolver, ResolverOptions};
 pub use server::ZoneServer;
 pub use types::*;
 pub use zonefile::ZoneError;

@@ -65,6 +65,15 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
+/// A runtime whose worker threads also carry CPU work: `auth` verifies many messages' signatures
+/// at once on every core, while all of them share one resolver (and its sockets).
+pub fn runtime_multi(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.max(1))
+        .enable_all()
+        .build()
+}
+
 /// The hickory-free resolver behind [`Resolve`]. Cheap to clone (shared state).
 #[derive(Clone)]
 pub struct Resolver {
