@@ -19,6 +19,7 @@
 //! * Stale records are evicted (and still counted) when the log time passes their idle limit,
 //!   so memory follows the number of open sessions and queued messages, not the log size.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -568,10 +569,11 @@ impl<'s> Join<'s> {
                 dsn,
                 next_qid,
                 local,
+                domain_seen,
                 ..
             } => {
                 let addr = rcpt.get(line);
-                if local && status == Status::Sent {
+                if local && status == Status::Sent && !domain_seen {
                     if let Some(at) = memchr::memrchr(b'@', addr) {
                         self.agg.learn_local_domain(&addr[at + 1..]);
                     }
@@ -638,20 +640,26 @@ impl<'s> Join<'s> {
         self.agg.totals.unparsed += 1;
         let tag = ev.prog.get(line);
         let program = if !tag.is_empty() {
-            String::from_utf8_lossy(tag).into_owned()
+            String::from_utf8_lossy(tag)
         } else if ev.stamp.is_some() && ev.host.is_empty() {
-            "exim".to_string()
+            Cow::Borrowed("exim")
         } else {
-            "?".to_string()
+            Cow::Borrowed("?")
         };
         if self.unparsed.len() < self.unparsed_limit {
             self.unparsed.push(UnparsedSample {
-                program: program.clone(),
+                program: program.clone().into_owned(),
                 location: self.line_ref(line_no),
                 text: line.to_vec(),
             });
         }
-        *self.unparsed_programs.entry(program).or_default() += 1;
+        // A program's name is only allocated for its first unparsed line.
+        match self.unparsed_programs.get_mut(program.as_ref()) {
+            Some(n) => *n += 1,
+            None => {
+                self.unparsed_programs.insert(program.into_owned(), 1);
+            }
+        }
     }
 
     /// A message born at `k` (ending an open message with the same id, which missed its
