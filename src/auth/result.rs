@@ -44,8 +44,7 @@ impl AuthResult {
             AuthResult::TempError,
             AuthResult::PermError,
         ];
-        ALL.into_iter()
-            .find(|r| r.as_str().eq_ignore_ascii_case(word))
+        ALL.into_iter().find(|r| r.as_str().eq_ignore_ascii_case(word))
     }
 }
 
