@@ -148,6 +148,7 @@ pub fn parse(line: &[u8], msg: &[u8]) -> Kind {
         dsn: Span::default(),
         next_qid: Span::default(),
         local: false,
+        domain_seen: false,
     }
 }
 

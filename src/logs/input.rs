@@ -127,7 +127,8 @@ pub fn total_size(inputs: &[InputSpec]) -> Option<u64> {
 /// pipeline can report progress in bytes on disk while a decoder owns the reader.
 pub struct Hashing<R> {
     inner: R,
-    hash: Sha256,
+    /// `None` after `count_only`.
+    hash: Option<Sha256>,
     bytes: u64,
     pub progress: Arc<AtomicU64>,
 }
@@ -136,15 +137,21 @@ impl<R: Read> Hashing<R> {
     pub fn new(inner: R) -> Self {
         Hashing {
             inner,
-            hash: Sha256::new(),
+            hash: Some(Sha256::new()),
             bytes: 0,
             progress: Arc::new(AtomicU64::new(0)),
         }
     }
 
+    /// From now on only count the bytes: the caller hashes the whole stream itself, the bytes
+    /// already read included (see `pipeline::run_input`).
+    pub fn count_only(&mut self) {
+        self.hash = None;
+    }
+
     /// Read what the decoder left (trailing data after a gzip member, say), so the hash covers
-    /// the whole file, and return (size, hex digest).
-    pub fn finish(mut self) -> io::Result<(u64, String)> {
+    /// the whole file, and return (size, hex digest); no digest after `count_only`.
+    pub fn finish(mut self) -> io::Result<(u64, Option<String>)> {
         let mut buf = vec![0u8; 1 << 16];
         loop {
             match self.read(&mut buf) {
@@ -154,14 +161,16 @@ impl<R: Read> Hashing<R> {
                 Err(e) => return Err(e),
             }
         }
-        Ok((self.bytes, hex(&self.hash.finalize())))
+        Ok((self.bytes, self.hash.map(|h| hex(&h.finalize()))))
     }
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
+        if let Some(h) = &mut self.hash {
+            h.update(&buf[..n]);
+        }
         self.bytes += n as u64;
         self.progress.store(self.bytes, Ordering::Relaxed);
         Ok(n)
@@ -360,7 +369,10 @@ mod tests {
         assert_eq!(n, 3000);
         let want = Sha256::digest(&data);
         let want: String = want.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, want);
+        assert_eq!(hex, Some(want));
+        let mut r = Hashing::new(&data[..]);
+        r.count_only();
+        assert_eq!(r.finish().expect("finish"), (3000, None));
     }
 
     #[test]

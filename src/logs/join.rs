@@ -19,6 +19,7 @@
 //! * Stale records are evicted (and still counted) when the log time passes their idle limit,
 //!   so memory follows the number of open sessions and queued messages, not the log size.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -42,6 +43,9 @@ const HOP_IDLE: i64 = 3600;
 const SWEEP_EVERY: i64 = 600;
 /// Recipients of one message from which on they are found through a hash index.
 const INDEX_RCPTS: usize = 16;
+/// Recipient lists kept for reuse, and the largest capacity kept (see `Join::recycle`).
+const RCPT_POOL: usize = 1024;
+const POOLED_RCPTS: usize = 64;
 /// Interned hosts / programs beyond this share one catch-all id.
 const MAX_NAMES: usize = 60_000;
 /// Evidence lines kept per record (session lines up to its birth, then its own lines) when a
@@ -190,6 +194,11 @@ pub struct Join<'s> {
     sessions: FxMap<u64, Session>,
     messages: FxMap<MsgKey, Msg>,
     hops: FxMap<MsgKey, Hop>,
+    /// Emptied recipient lists of finished messages, reused by new ones: a message's list is
+    /// then allocated once per pool slot, not grown from nothing per message.
+    rcpt_pool: Vec<Vec<Rcpt>>,
+    /// The empty host name `sample_host` hands out.
+    no_host: Arc<str>,
     /// Dovecot failures per IP not yet matched by an MTA warning: (count, last time).
     dovecot_fails: HashMap<IpAddr, (u32, Timestamp)>,
     now: Timestamp,
@@ -228,6 +237,8 @@ impl<'s> Join<'s> {
             sessions: FxMap::default(),
             messages: FxMap::default(),
             hops: FxMap::default(),
+            rcpt_pool: Vec::new(),
+            no_host: Arc::from(""),
             dovecot_fails: HashMap::new(),
             now: i64::MIN,
             next_sweep: i64::MIN,
@@ -290,8 +301,13 @@ impl<'s> Join<'s> {
         inst
     }
 
-    /// The host name of an event's line, interned.
-    fn host_name(&mut self, ev: &Event, line: &[u8]) -> Arc<str> {
+    /// The host name of an event's line, interned, when the account's next message is kept
+    /// as a sample (the aggregator reads it only then); else empty, without touching the
+    /// name table.
+    fn sample_host(&mut self, a: u32, ev: &Event, line: &[u8]) -> Arc<str> {
+        if !self.agg.wants_sample(a) {
+            return Arc::clone(&self.no_host);
+        }
         let id = self.hosts.id(ev.host_fp, ev.host.get(line));
         self.hosts.name(id)
     }
@@ -445,7 +461,7 @@ impl<'s> Join<'s> {
                         }
                         None => true,
                     };
-                    let host_name = self.host_name(ev, line);
+                    let host_name = self.sample_host(a, ev, line);
                     self.agg
                         .on_message(a, t, Some(ip), &host_name, qid.get(line), new_login);
                 }
@@ -590,10 +606,11 @@ impl<'s> Join<'s> {
                 dsn,
                 next_qid,
                 local,
+                domain_seen,
                 ..
             } => {
                 let addr = rcpt.get(line);
-                if local && status == Status::Sent {
+                if local && status == Status::Sent && !domain_seen {
                     if let Some(at) = memchr::memrchr(b'@', addr) {
                         self.agg.learn_local_domain(&addr[at + 1..]);
                     }
@@ -640,7 +657,7 @@ impl<'s> Join<'s> {
                 if let Some(a) = acct {
                     m.acct = Some(a);
                     m.own = true;
-                    let host_name = self.host_name(ev, line);
+                    let host_name = self.sample_host(a, ev, line);
                     self.agg
                         .on_message(a, t, ip, &host_name, id.get(line), true);
                     if let Some(n) = nrcpt {
@@ -671,20 +688,26 @@ impl<'s> Join<'s> {
         self.agg.totals.unparsed += 1;
         let tag = ev.prog.get(line);
         let program = if !tag.is_empty() {
-            String::from_utf8_lossy(tag).into_owned()
+            String::from_utf8_lossy(tag)
         } else if ev.stamp.is_some() && ev.host.is_empty() {
-            "exim".to_string()
+            Cow::Borrowed("exim")
         } else {
-            "?".to_string()
+            Cow::Borrowed("?")
         };
         if self.unparsed.len() < self.unparsed_limit {
             self.unparsed.push(UnparsedSample {
-                program: program.clone(),
+                program: program.clone().into_owned(),
                 location: self.line_ref(line_no),
                 text: line.to_vec(),
             });
         }
-        *self.unparsed_programs.entry(program).or_default() += 1;
+        // A program's name is only allocated for its first unparsed line.
+        match self.unparsed_programs.get_mut(program.as_ref()) {
+            Some(n) => *n += 1,
+            None => {
+                self.unparsed_programs.insert(program.into_owned(), 1);
+            }
+        }
     }
 
     /// A message born at `k` (ending an open message with the same id, which missed its
@@ -714,7 +737,7 @@ impl<'s> Join<'s> {
             sent: 0,
             bounced: 0,
             expired: 0,
-            rcpts: Vec::new(),
+            rcpts: self.rcpt_pool.pop().unwrap_or_default(),
             rcpt_index: None,
             hopped: false,
             text: self.sink.is_some().then(|| {
@@ -822,11 +845,21 @@ impl<'s> Join<'s> {
         self.agg.totals.messages += 1;
         self.agg.totals.recipients += u64::from(m.nrcpt.unwrap_or(0));
         if self.sink.is_none() {
+            self.recycle(std::mem::take(&mut m.rcpts));
             return;
         }
         let rec = self.record(k, m, complete);
         if let Some(sink) = &mut self.sink {
             sink(&rec);
+        }
+    }
+
+    /// Keep an emptied recipient list for a new message, unless the pool is full or the list
+    /// is a spam run's (large lists are freed, so the pool stays a few hundred kilobytes).
+    fn recycle(&mut self, mut rcpts: Vec<Rcpt>) {
+        if self.rcpt_pool.len() < RCPT_POOL && rcpts.capacity() <= POOLED_RCPTS {
+            rcpts.clear();
+            self.rcpt_pool.push(rcpts);
         }
     }
 

@@ -102,6 +102,10 @@ pub enum Kind {
         dsn: Span,
         next_qid: Span,
         local: bool,
+        /// Set by `parse_chunk`: nothing for the join to learn from this recipient's domain
+        /// (not a local delivery that was sent, no domain, or one an earlier local delivery of
+        /// the same chunk had), so the join does not read the address. Parsers leave it false.
+        domain_seen: bool,
     },
     /// Dovecot `imap-login: Login: user=<U>, ..., rip=IP` (also pop3).
     MailboxLogin { user: Span, ip: IpAddr },
@@ -399,6 +403,54 @@ impl RecentNames {
     }
 }
 
+/// The domains of the last few local deliveries of a chunk (spans in the chunk): a site's
+/// mail goes to a handful of hosted domains, so most local deliveries repeat one of these.
+#[derive(Debug, Default)]
+struct RecentDomains {
+    spans: [(usize, usize); 8],
+    len: usize,
+    next: usize,
+}
+
+impl RecentDomains {
+    /// Whether the domain at `chunk[start..start + len]` is one of the recent ones; if not, it
+    /// becomes one.
+    fn seen(&mut self, chunk: &[u8], start: usize, len: usize) -> bool {
+        let d = &chunk[start..start + len];
+        if self.spans[..self.len]
+            .iter()
+            .any(|&(s, l)| same(&chunk[s..s + l], d))
+        {
+            return true;
+        }
+        self.spans[self.next] = (start, len);
+        self.next = (self.next + 1) % self.spans.len();
+        self.len = (self.len + 1).min(self.spans.len());
+        false
+    }
+}
+
+/// Mark a sent local delivery whose domain an earlier local delivery of this chunk had (see
+/// `Kind::Delivery::domain_seen`). The join learns the hosted domains from the others, in
+/// the same order, and learning is idempotent, so it learns the same set.
+fn mark_domain(kind: &mut Kind, chunk: &[u8], line_start: usize, domains: &mut RecentDomains) {
+    if let Kind::Delivery {
+        rcpt,
+        status: Status::Sent,
+        local: true,
+        domain_seen,
+        ..
+    } = kind
+    {
+        let start = line_start + rcpt.off as usize;
+        let addr = &chunk[start..start + rcpt.len as usize];
+        *domain_seen = match memchr::memrchr(b'@', addr) {
+            Some(at) => domains.seen(chunk, start + at + 1, addr.len() - at - 1),
+            None => true,
+        };
+    }
+}
+
 /// The little-endian word at `b[at..at + 8]`.
 fn word(b: &[u8], at: usize) -> u64 {
     let mut w = [0u8; 8];
@@ -530,6 +582,7 @@ pub fn parse_chunk(
     let mut cache = ([0u8; 15], 0u32);
     let mut hosts = RecentNames::default();
     let mut tags = RecentNames::default();
+    let mut domains = RecentDomains::default();
     let mut pos = 0usize;
     if skip_first {
         pos = match memchr(b'\n', chunk) {
@@ -581,6 +634,7 @@ pub fn parse_chunk(
             ev.qid = kind_qid(&ev.kind)
                 .and_then(|q| Qid::at(chunk, pos + q.off as usize, q.len as usize))
                 .unwrap_or(Qid::NONE);
+            mark_domain(&mut ev.kind, chunk, pos, &mut domains);
         }
         idx += 1;
         pos = end + 1;
@@ -811,6 +865,38 @@ mod tests {
     fn events_stay_small() {
         assert!(std::mem::size_of::<Kind>() <= 48);
         assert!(std::mem::size_of::<Event>() <= 152);
+    }
+
+    #[test]
+    fn repeated_local_domains_in_a_chunk_are_marked_seen() {
+        let line = |to: &str, relay: &str| {
+            format!("Nov 16 00:02:38 mail postfix/lmtp[1]: 9B99E87D78E: to=<{to}>, relay={relay}, delay=0.2, delays=0.1/0/0/0.05, dsn=2.0.0, status=sent (250 2.0.0 Saved)\n")
+        };
+        let text = [
+            line("a@one.example", "m[private/dovecot-lmtp]"),
+            line("b@two.example", "m[private/dovecot-lmtp]"),
+            line("c@one.example", "m[private/dovecot-lmtp]"),
+            line("d@One.example", "m[private/dovecot-lmtp]"),
+            line("nodomain", "m[private/dovecot-lmtp]"),
+        ]
+        .concat();
+        let mut out = Vec::new();
+        parse_chunk(
+            text.as_bytes(),
+            false,
+            Wanted::default(),
+            &Fingerprints::default(),
+            &mut out,
+        );
+        let seen: Vec<bool> = out
+            .iter()
+            .map(|e| match e.kind {
+                Kind::Delivery { domain_seen, .. } => domain_seen,
+                _ => panic!("{:?}", e.kind),
+            })
+            .collect();
+        // Byte-equal domains only: the join lower-cases `One.example` itself.
+        assert_eq!(seen, [false, false, true, false, true]);
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //! zstd; files, rotated directories, stdin), joins lines into SMTP sessions and messages, and
 //! aggregates per authenticated account and per client IP into `stats::LogStats`.
 //!
-//! Shape of a run (see `pipeline.rs`): per input, a reader thread hashes and decompresses the
-//! bytes and cuts them into chunks at line boundaries; worker threads parse chunks into
-//! compact events (`line.rs`, `postfix.rs`, `dovecot.rs`, `exim.rs`); the calling thread joins
-//! the events in file order (`join.rs`) and feeds the counters (`aggregate.rs`). Memory is a
+//! Shape of a run (see `pipeline.rs`): per input, a reader thread decompresses the bytes and
+//! cuts them into chunks at line boundaries; worker threads parse chunks into compact events
+//! (`line.rs`, `postfix.rs`, `dovecot.rs`, `exim.rs`); the calling thread joins the events in
+//! file order (`join.rs`) and feeds the counters (`aggregate.rs`); a hasher thread takes the
+//! joined chunks for the input's SHA-256 (compressed inputs: the reader hashes). Memory is a
 //! fixed number of chunks plus state proportional to accounts, IPs, open sessions and queued
 //! messages — not to the number of lines.
 //!

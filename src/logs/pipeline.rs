@@ -1,6 +1,12 @@
-//! The threads of one input: a reader (which also hashes, and decompresses gzip/zstd) cuts the
-//! byte stream into large chunks at line boundaries; workers parse chunks into events in
-//! parallel; the calling thread receives the parsed chunks back in file order for the join.
+//! The threads of one input: a reader (which also decompresses gzip/zstd) cuts the byte
+//! stream into large chunks at line boundaries; workers parse chunks into events in parallel;
+//! the calling thread receives the parsed chunks back in file order for the join; a hasher
+//! then takes each joined chunk for the SHA-256 of a plain input (compressed inputs are hashed
+//! as they are read, on the reader).
+//!
+//! Why the hasher is a thread of its own: every later stage waits for the reader, so on two
+//! cores a reader that also hashed (half the CPU of a run's serial work) held the others up;
+//! after the join, the hash waits for nobody and fills the cores' idle moments.
 //!
 //! Buffers circulate through pools, so memory is a fixed number of chunks however large the
 //! input is, and nothing is allocated per line.
@@ -10,6 +16,10 @@ use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+use crate::output::evidence::hex;
 
 use super::input::{Codec, Opened};
 use super::keys::Fingerprints;
@@ -21,8 +31,8 @@ use super::LogError;
 const CHUNK: usize = 2 << 20;
 /// Bytes per read call (see `read_chunks`).
 const READ_PIECE: usize = 256 << 10;
-/// Chunks in flight (reading, parsing, waiting to be joined).
-const BUFFERS: usize = 8;
+/// Chunks in flight (reading, parsing, waiting to be joined or hashed).
+const BUFFERS: usize = 10;
 
 /// A piece of the input that ends at a line boundary (unless one line is longer than a chunk).
 pub struct Chunk {
@@ -48,6 +58,7 @@ pub struct Parsed {
     pub disk_pos: u64,
 }
 
+#[derive(Clone)]
 struct Pools {
     bufs: Sender<Vec<u8>>,
     events: Sender<Vec<Event>>,
@@ -156,6 +167,11 @@ pub fn run_input(
     let disk = Arc::clone(&source.progress);
     let head = opened.head;
     let codec = opened.codec;
+    // A plain input's chunks are its bytes in order (`head` included): hashed after the join.
+    let hash_chunks = codec == Codec::Plain;
+    if hash_chunks {
+        source.count_only();
+    }
     let work = |chunk: Chunk, disk_pos: u64| -> Parsed {
         let mut events = ev_rx
             .lock()
@@ -175,7 +191,7 @@ pub fn run_input(
     std::thread::scope(|s| {
         let reader = std::thread::Builder::new()
             .name("logs-read".into())
-            .spawn_scoped(s, move || -> io::Result<(u64, String)> {
+            .spawn_scoped(s, move || -> io::Result<(u64, Option<String>)> {
                 {
                     let raw = io::Cursor::new(head).chain(&mut source);
                     match codec {
@@ -214,12 +230,48 @@ pub fn run_input(
             spawned += 1;
         }
         drop(done_tx);
+        let (hash_tx, hash_rx) = channel::<Parsed>();
+        // Hashed on this thread instead if the hasher cannot be started.
+        let mut inline: Option<Sha256> = None;
+        let hasher = if hash_chunks {
+            let pools = pools.clone();
+            let spawned = std::thread::Builder::new()
+                .name("logs-hash".into())
+                .spawn_scoped(s, move || {
+                    let mut h = Sha256::new();
+                    for p in hash_rx {
+                        h.update(p.chunk.bytes());
+                        pools.recycle(p);
+                    }
+                    h
+                });
+            match spawned {
+                Ok(h) => Some(h),
+                Err(_) => {
+                    inline = Some(Sha256::new());
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let mut done = |p: Parsed| {
+            if let Some(h) = &mut inline {
+                h.update(p.chunk.bytes());
+            } else if hasher.is_some() {
+                if let Err(e) = hash_tx.send(p) {
+                    pools.recycle(e.0);
+                }
+                return;
+            }
+            pools.recycle(p);
+        };
         if spawned == 0 {
             // No thread could be started: parse on this thread.
             while let Some((chunk, disk_pos)) = next_chunk() {
                 let p = work(chunk, disk_pos);
                 join(&p);
-                pools.recycle(p);
+                done(p);
             }
         }
         let mut next = 0u64;
@@ -228,13 +280,27 @@ pub fn run_input(
             waiting.insert(p.chunk.seq, p);
             while let Some(p) = waiting.remove(&next) {
                 join(&p);
-                pools.recycle(p);
+                done(p);
                 next += 1;
             }
         }
+        drop(hash_tx);
+        let digest = match (hasher, inline) {
+            (Some(h), _) => h.join().ok().map(|h| hex(&h.finalize())),
+            (None, Some(h)) => Some(hex(&h.finalize())),
+            (None, None) => None,
+        };
         drop(pools);
         match reader.map(|r| r.join()) {
-            Ok(Ok(r)) => r.map_err(io_err),
+            Ok(Ok(Ok((size, Some(sha))))) => Ok((size, sha)),
+            Ok(Ok(Ok((size, None)))) => match digest {
+                Some(sha) => Ok((size, sha)),
+                None => Err(LogError::Io {
+                    path: name.clone(),
+                    cause: io::Error::other("hashing thread failed"),
+                }),
+            },
+            Ok(Ok(Err(e))) => Err(io_err(e)),
             Ok(Err(_)) => Err(LogError::Io {
                 path: name.clone(),
                 cause: io::Error::other("reader thread failed"),
@@ -268,12 +334,14 @@ mod tests {
             ignored: true,
             message_ids: true,
         };
-        let (size, _) = run_input(opened, want, &Fingerprints::default(), 2, |p| {
+        let (size, sha) = run_input(opened, want, &Fingerprints::default(), 2, |p| {
             total += p.counts.lines;
             seqs.push(p.chunk.seq);
         })
         .expect("run");
         assert_eq!(size, bytes.len() as u64);
+        // The file as it is on disk: hashed by the hasher thread (plain) or the reader (gzip).
+        assert_eq!(sha, hex(&Sha256::digest(&bytes)));
         (total, seqs)
     }
 

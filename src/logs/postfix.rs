@@ -470,6 +470,7 @@ fn delivery(line: &[u8], qid: &[u8], v: &[u8], local: bool) -> Option<Kind> {
         dsn: sp(dsn),
         next_qid,
         local: local || relay == b"local" || relay == b"virtual" || relay == b"dovecot",
+        domain_seen: false,
     })
 }
 
