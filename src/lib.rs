@@ -16,6 +16,8 @@ pub mod headers;
 pub mod ip;
 pub mod logs;
 pub mod message;
+#[cfg(test)]
+mod mutate;
 pub mod output;
 pub mod received;
 pub mod trace;

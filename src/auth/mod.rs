@@ -649,13 +649,7 @@ mod tests {
         };
         let runtime = crate::dns::runtime().unwrap();
         let cache = RunCache::default();
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut mutator = crate::mutate::Mutator::new(0x2545_f491_4f6c_dd1du64);
         const NASTY: &[&[u8]] = &[
             b";",
             b"=",
@@ -684,24 +678,7 @@ mod tests {
         );
         for round in 0..3000 {
             let seed = &seeds[round % seeds.len()];
-            let mut data = seed.clone();
-            for _ in 0..(next() % 6 + 1) {
-                let at = (next() as usize) % (data.len() + 1);
-                match next() % 4 {
-                    0 => data.truncate(at),
-                    1 if at < data.len() => data[at] = next() as u8,
-                    2 => {
-                        let piece = NASTY[(next() as usize) % NASTY.len()];
-                        data.splice(at..at, piece.iter().copied());
-                    }
-                    _ => {
-                        let from = (next() as usize) % seed.len();
-                        let len = (next() as usize) % 200;
-                        let piece = &seed[from..(from + len).min(seed.len())];
-                        data.splice(at..at, piece.iter().copied());
-                    }
-                }
-            }
+            let data = mutator.mutate(seed, NASTY, 6);
             let raw = RawMessage {
                 input: "fuzz",
                 index: round,

@@ -81,21 +81,8 @@ pub fn run(
         report(runtime.block_on(next), &mut emitter, &mut totals).context("writing the report")?;
     }
     session.finish()?;
-    if totals.errors > 0 && !quiet {
-        eprintln!(
-            "mailsleuth: note: {} input(s) or message(s) could not be read; the exit code is 2",
-            totals.errors
-        );
-    }
-    let outcome = if totals.errors > 0 {
-        Outcome::Error
-    } else if totals.flagged > 0 {
-        Outcome::Flagged
-    } else if totals.incomplete > 0 {
-        Outcome::Incomplete
-    } else {
-        Outcome::Clean
-    };
+    Outcome::note_unreadable(totals.errors, quiet);
+    let outcome = Outcome::from_counts(totals.errors, totals.flagged, totals.incomplete);
     emitter
         .finish(&RunSummary {
             inputs: reader.inputs,

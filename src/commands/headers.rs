@@ -75,19 +75,8 @@ pub fn run(
         totals.flagged += flagged;
         totals.errors += errors + read_errors;
     }
-    if totals.errors > 0 && !quiet {
-        eprintln!(
-            "mailsleuth: note: {} input(s) or message(s) could not be read; the exit code is 2",
-            totals.errors
-        );
-    }
-    let outcome = if totals.errors > 0 {
-        Outcome::Error
-    } else if totals.flagged > 0 {
-        Outcome::Flagged
-    } else {
-        Outcome::Clean
-    };
+    Outcome::note_unreadable(totals.errors, quiet);
+    let outcome = Outcome::from_counts(totals.errors, totals.flagged, 0);
     emitter
         .finish(&RunSummary {
             inputs: reader.inputs,

@@ -181,18 +181,10 @@ pub fn run(
     };
     let traced_to_account = summary.totals.accounts > 0;
     emitter.finish(&summary).context("writing the report")?;
-    if errors > 0 {
-        if !quiet {
-            eprintln!(
-                "mailsleuth: note: {errors} complaint input(s) or message(s) could not be read; \
-                 the exit code is 2"
-            );
-        }
-        return Ok(Outcome::Error);
-    }
-    Ok(if traced_to_account {
-        Outcome::Flagged
-    } else {
-        Outcome::Clean
-    })
+    Outcome::note_unreadable(errors, quiet);
+    Ok(Outcome::from_counts(
+        errors,
+        usize::from(traced_to_account),
+        0,
+    ))
 }

@@ -229,13 +229,7 @@ mod tests {
             },
             max_date_skew: 7200,
         };
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut mutator = crate::mutate::Mutator::new(0x9e37_79b9_7f4a_7c15u64);
         const NASTY: &[&[u8]] = &[
             b"(",
             b")",
@@ -264,24 +258,7 @@ mod tests {
         let mut analysed = 0;
         for round in 0..20_000 {
             let seed = seeds[round % seeds.len()];
-            let mut data = seed.to_vec();
-            for _ in 0..(next() % 8 + 1) {
-                let at = (next() as usize) % (data.len() + 1);
-                match next() % 4 {
-                    0 => data.truncate(at),
-                    1 if at < data.len() => data[at] = next() as u8,
-                    2 => {
-                        let piece = NASTY[(next() as usize) % NASTY.len()];
-                        data.splice(at..at, piece.iter().copied());
-                    }
-                    _ => {
-                        let from = (next() as usize) % seed.len();
-                        let len = (next() as usize) % 200;
-                        let piece = &seed[from..(from + len).min(seed.len())];
-                        data.splice(at..at, piece.iter().copied());
-                    }
-                }
-            }
+            let data = mutator.mutate(seed, NASTY, 8);
             let raw = RawMessage {
                 input: "fuzz",
                 index: round,
