@@ -480,13 +480,18 @@ fn spf_inputs(report: &headers::MessageReport, settings: &Settings) -> SpfInputs
         report.origin.helo.clone()
     });
     let mail_from = settings.mail_from.clone().or_else(|| {
-        from_message.push("mail from from Return-Path");
-        report.identities.return_path.as_deref().map(|r| {
+        let path = report.identities.return_path.as_deref().map(|r| {
             r.trim()
                 .trim_start_matches('<')
                 .trim_end_matches('>')
                 .to_string()
-        })
+        });
+        from_message.push(if path.is_some() {
+            "mail from from Return-Path"
+        } else {
+            "no Return-Path, so no mail from"
+        });
+        path
     });
     let source = if from_message.is_empty() {
         "flags".to_string()
@@ -511,24 +516,28 @@ fn spf_domain(inputs: &SpfInputs) -> Option<String> {
     Some(domain.to_ascii_lowercase())
 }
 
+/// A verdict of `none` for an identity SPF could not be asked about (no client IP).
+fn missing_report(identity: Identity) -> SpfReport {
+    SpfReport {
+        identity,
+        domain: String::new(),
+        result: AuthResult::None,
+        reason: "no client IP: the origin hop has none; give --ip".into(),
+        sender: String::new(),
+        record: None,
+        mechanism: None,
+        explanation: None,
+        lookups: 0,
+        void_lookups: 0,
+        trace: Vec::new(),
+    }
+}
+
 async fn run_spf(resolver: &Arc<dyn Resolve>, inputs: &SpfInputs) -> SpfOutcome {
     let Some(ip) = inputs.ip else {
-        let missing = |identity| SpfReport {
-            identity,
-            domain: String::new(),
-            result: AuthResult::None,
-            reason: "no client IP: the origin hop has none; give --ip".into(),
-            sender: String::new(),
-            record: None,
-            mechanism: None,
-            explanation: None,
-            lookups: 0,
-            void_lookups: 0,
-            trace: Vec::new(),
-        };
         return SpfOutcome {
-            mail_from: missing(Identity::MailFrom),
-            helo: inputs.helo.as_ref().map(|_| missing(Identity::Helo)),
+            mail_from: missing_report(Identity::MailFrom),
+            helo: inputs.helo.as_ref().map(|_| missing_report(Identity::Helo)),
         };
     };
     let query = SpfQuery {
@@ -536,7 +545,18 @@ async fn run_spf(resolver: &Arc<dyn Resolve>, inputs: &SpfInputs) -> SpfOutcome 
         helo: inputs.helo.clone(),
         mail_from: inputs.mail_from.clone(),
     };
-    spf::evaluate(resolver.as_ref(), &query).await
+    let mut outcome = spf::evaluate(resolver.as_ref(), &query).await;
+    if inputs.mail_from.is_none() {
+        // Unknown is not the null sender: judging postmaster@HELO as MAIL FROM would invent
+        // an identity the message does not show.
+        outcome.mail_from = SpfReport {
+            domain: String::new(),
+            result: AuthResult::None,
+            reason: "MAIL FROM unknown: the message has no Return-Path; give --mail-from".into(),
+            ..missing_report(Identity::MailFrom)
+        };
+    }
+    outcome
 }
 
 /// Sets `today` and `differs` on each recorded result whose method and identifier today's

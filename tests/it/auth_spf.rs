@@ -154,3 +154,31 @@ fn flags_override_what_the_message_says() {
     assert_eq!(m["spf"]["mail_from"]["domain"], "other.example");
     assert_eq!(m["spf"]["helo"]["domain"], "h.other.example");
 }
+
+#[test]
+fn without_return_path_mail_from_is_unknown_not_the_null_sender() {
+    let c = case(
+        "203.0.113.9",
+        false,
+        &[
+            ("example.com", SPF.into()),
+            ("mail.example.com", "v=spf1 ip4:203.0.113.9 -all".into()),
+        ],
+        &[],
+    );
+    let text = std::fs::read_to_string(&c.file).unwrap();
+    std::fs::write(
+        &c.file,
+        text.replace("Return-Path: <bounce@example.com>\r\n", ""),
+    )
+    .unwrap();
+    let (_, m) = run(&c, &[]);
+    let spf = &m["spf"]["mail_from"];
+    assert_eq!(spf["result"], "none", "{spf}");
+    assert!(
+        spf["reason"].as_str().unwrap().contains("no Return-Path"),
+        "{spf}"
+    );
+    // HELO is still judged on its own.
+    assert_eq!(m["spf"]["helo"]["result"], "pass");
+}
