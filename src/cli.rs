@@ -168,8 +168,9 @@ pub enum Command {
             Verdicts: `ours` (with the SASL account, client IP, the message's relay hops and \
             deliveries, the account's activity in --window around it, and the evidence log \
             lines of the message and its SMTP session), `not ours`, `ours but not found in the \
-            given logs` (our hop lies outside the logs' time), and `likely forged` (a hop names \
-            our host with a queue id that the logs covering its time do not have). Many \
+            given logs` (our hop lies outside the logs' time, or where they show no mail at \
+            all within 15 minutes of it: a gap), and `likely forged` (a hop names our host with \
+            a queue id that the logs covering its time do not have). Many \
             complaints are grouped by account.\n\n\
             Exit codes: 0 no complaint traced to an account; 1 a complaint traced to an \
             account; 2 usage error or unreadable input (complaint or log).")]

@@ -44,6 +44,9 @@ pub struct Submission {
 pub struct Collected {
     pub records: Vec<MessageRecord>,
     pub hosts: BTreeSet<String>,
+    /// Minutes (Unix time / 60) in which some message was logged: where the logs really have
+    /// mail, as opposed to their first-to-last span, which hides a missing rotated file.
+    active_minutes: BTreeSet<i64>,
     /// Submissions in the spans, by account (ASCII lower case), in log order.
     submissions: HashMap<String, Vec<Submission>>,
     /// (host, queue id) of the kept records, so their relay children are kept too.
@@ -72,6 +75,15 @@ pub fn norm_message_id(id: &str) -> String {
 }
 
 impl Collected {
+    /// True when some message was logged between `from` and `to` (Unix seconds): the logs
+    /// saw mail then, so a message of ours at that time would be in them.
+    pub fn mail_logged_between(&self, from: i64, to: i64) -> bool {
+        self.active_minutes
+            .range(from.div_euclid(60)..=to.div_euclid(60))
+            .next()
+            .is_some()
+    }
+
     /// Indexes the kept records; call once the logs are read.
     pub fn index(&mut self) {
         for (i, r) in self.records.iter().enumerate() {
@@ -115,6 +127,8 @@ impl Collected {
 
     /// Looks at one finished message.
     pub fn take(&mut self, wanted: &Wanted, r: &MessageRecord) {
+        self.active_minutes.insert(r.first_seen.div_euclid(60));
+        self.active_minutes.insert(r.last_seen.div_euclid(60));
         let ptr = Arc::as_ptr(&r.host).cast::<u8>() as usize;
         if self.host_ptrs.insert(ptr) && !r.host.is_empty() {
             self.hosts.insert(r.host.to_string());

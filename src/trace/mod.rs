@@ -32,6 +32,10 @@ use hosts::{same_host, OurHosts};
 /// The JSON schema name of `trace` reports.
 pub const SCHEMA: &str = "mailsleuth.trace/1";
 
+/// A hop is only called forged when the logs show some mail within this many seconds of its
+/// time (or the clock skew, if larger): our own message would have been logged then.
+const QUIET_WINDOW: i64 = 15 * 60;
+
 /// What decides the correlation, from the command line.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -355,6 +359,25 @@ pub fn judge(c: &Complaint, cx: &Context<'_>) -> Traced {
             continue;
         }
         match (h.timestamp, cx.coverage) {
+            // Inside the span but in a stretch where the logs show no mail at all (a missing
+            // rotated file, a host that did not log): not evidence of forgery.
+            (Some(t), Some((a, b)))
+                if a - skew <= t
+                    && t <= b + skew
+                    && !cx.collected.mail_logged_between(
+                        t - QUIET_WINDOW.max(skew),
+                        t + QUIET_WINDOW.max(skew),
+                    ) =>
+            {
+                outside.get_or_insert_with(|| {
+                    format!(
+                        "{miss}, but the logs show no mail at all within {} minutes of hop {}                          ({}): a gap in the logs, so no verdict of forgery",
+                        QUIET_WINDOW.max(skew) / 60,
+                        h.index,
+                        rfc3339_utc(t)
+                    )
+                });
+            }
             (Some(t), Some((a, b))) if a - skew <= t && t <= b + skew => {
                 forged.get_or_insert_with(|| {
                     format!(

@@ -1190,3 +1190,40 @@ fn message_id_of_inbound_mail() {
     assert_eq!(c["client_ip"], "198.51.100.40");
     assert!(c["account"].is_null());
 }
+
+/// A hop claiming our host at a time when the logs, though their span covers it, show no mail
+/// at all (a missing rotated file, say) is not called forged: our own message would have been
+/// logged then, and nothing was. The same hop at a time with mail around it is forged.
+#[test]
+fn a_gap_in_the_logs_is_not_evidence_of_forgery() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("trace/complaints/forged.eml")).unwrap();
+    let log = fixture("trace/mail.log");
+    let judge = |name: &str, text: &str| {
+        let file = write(dir.path(), name, text);
+        let r = run(&[
+            "trace",
+            "--json",
+            file.to_str().unwrap(),
+            "--logs",
+            log.to_str().unwrap(),
+            "--our-host",
+            OUR_HOST,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.json()["complaints"][0].clone()
+    };
+    // 10:02: the log has a delivery at 10:01.
+    let busy = judge("busy.eml", &text);
+    assert_eq!(busy["verdict"], "forged", "{busy:#}");
+    // 10:50: the nearest mail in the log is 10:01 and 11:40.
+    let quiet = judge("quiet.eml", &text.replace("10:02:1", "10:50:1"));
+    assert_eq!(quiet["verdict"], "not_found", "{quiet:#}");
+    assert!(
+        quiet["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no mail at all within 15 minutes"),
+        "{quiet:#}"
+    );
+}
