@@ -12,7 +12,7 @@ use crate::cli::{AuthArgs, Check};
 use crate::commands::dns::DnsSession;
 use crate::exit::Outcome;
 use crate::headers;
-use crate::message::source::{RawMessage, Reader, SourceError};
+use crate::message::source::{RawMessage, Reader};
 use crate::output::{Emitter, OutputConfig};
 use crate::received::{boundary::Boundary, chain::Limits};
 
@@ -61,20 +61,9 @@ pub fn run(
             }
             Ok(())
         };
-        let mut read_errors = 0;
-        let mut on_error = |e: SourceError| -> io::Result<()> {
-            read_errors += 1;
-            eprintln!("mailsleuth: {e}");
-            Ok(())
-        };
-        match reader.read(path, &mut visit, &mut on_error) {
-            Err(SourceError::Output(e)) => return Err(e).context("writing the report"),
-            Err(e) => {
-                read_errors += 1;
-                eprintln!("mailsleuth: {e}");
-            }
-            Ok(()) => {}
-        }
+        let read_errors = reader
+            .read_reporting(path, &mut visit)
+            .context("writing the report")?;
         totals.errors += read_errors;
     }
     while let Some(next) = pending.pop_front() {

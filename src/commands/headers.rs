@@ -8,7 +8,7 @@ use crate::cli::{FailOn, HeadersArgs};
 use crate::exit::Outcome;
 use crate::findings::Severity;
 use crate::headers::{self, render::Totals, RunSummary, Settings};
-use crate::message::source::{Reader, SourceError};
+use crate::message::source::Reader;
 use crate::output::{Emitter, OutputConfig};
 use crate::received::{boundary::Boundary, chain::Limits};
 
@@ -57,20 +57,9 @@ pub fn run(
                 }
             }
         };
-        let mut read_errors = 0;
-        let mut on_error = |e: SourceError| -> io::Result<()> {
-            read_errors += 1;
-            eprintln!("mailsleuth: {e}");
-            Ok(())
-        };
-        match reader.read(path, &mut visit, &mut on_error) {
-            Err(SourceError::Output(e)) => return Err(e).context("writing the report"),
-            Err(e) => {
-                read_errors += 1;
-                eprintln!("mailsleuth: {e}");
-            }
-            Ok(()) => {}
-        }
+        let read_errors = reader
+            .read_reporting(path, &mut visit)
+            .context("writing the report")?;
         totals.messages += messages;
         totals.flagged += flagged;
         totals.errors += errors + read_errors;

@@ -10,7 +10,7 @@ use crate::exit::Outcome;
 use crate::geo::Geo;
 use crate::headers;
 use crate::logs::{self, EngineOptions, InputSpec};
-use crate::message::source::{RawMessage, Reader, SourceError};
+use crate::message::source::{RawMessage, Reader};
 use crate::output::progress::{Progress, Unit};
 use crate::output::{Emitter, OutputConfig};
 use crate::received::{boundary::Boundary, chain::Limits};
@@ -85,20 +85,9 @@ pub fn run(
             }
             Ok(())
         };
-        let mut read_errors = 0;
-        let mut on_error = |e: SourceError| -> io::Result<()> {
-            read_errors += 1;
-            eprintln!("mailsleuth: {e}");
-            Ok(())
-        };
-        match reader.read(path, &mut visit, &mut on_error) {
-            Err(SourceError::Output(e)) => return Err(e).context("reading the complaints"),
-            Err(e) => {
-                read_errors += 1;
-                eprintln!("mailsleuth: {e}");
-            }
-            Ok(()) => {}
-        }
+        let read_errors = reader
+            .read_reporting(path, &mut visit)
+            .context("reading the complaints")?;
         errors += read_errors;
     }
 

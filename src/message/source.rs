@@ -46,6 +46,31 @@ pub struct Reader {
 }
 
 impl Reader {
+    /// Like [`Reader::read`], as every command uses it: an unreadable input (or one file of
+    /// a folder) is printed as `mailsleuth: ERROR` on stderr and counted, and reading goes
+    /// on. Returns how many there were; only a failure to write the output is an error.
+    pub fn read_reporting(
+        &mut self,
+        path: &Path,
+        visit: &mut dyn FnMut(RawMessage<'_>) -> io::Result<()>,
+    ) -> io::Result<usize> {
+        let mut errors = 0;
+        let mut on_error = |e: SourceError| -> io::Result<()> {
+            errors += 1;
+            eprintln!("mailsleuth: {e}");
+            Ok(())
+        };
+        match self.read(path, visit, &mut on_error) {
+            Err(SourceError::Output(e)) => return Err(e),
+            Err(e) => {
+                errors += 1;
+                eprintln!("mailsleuth: {e}");
+            }
+            Ok(()) => {}
+        }
+        Ok(errors)
+    }
+
     /// Reads every message under `path` and hands each to `visit`. Errors in one file of a
     /// folder are handed to `on_error` and the next file is read.
     pub fn read(
