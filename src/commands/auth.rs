@@ -19,6 +19,8 @@ use crate::received::{boundary::Boundary, chain::Limits};
 /// Messages being verified at once: enough to keep every core busy while some wait for DNS,
 /// few enough that memory stays a few messages per core.
 const IN_FLIGHT: usize = 64;
+/// And at most this many bytes of them: a run of 64 MiB messages must not hold 64 at once.
+const IN_FLIGHT_BYTES: usize = 256 << 20;
 
 type Analysed = Result<auth::AuthReport, headers::AnalyseError>;
 
@@ -40,13 +42,16 @@ pub fn run(
         Emitter::new(output, out, auth::SCHEMA, "messages").context("writing the report")?;
     let mut reader = Reader::default();
     let mut totals = Totals::default();
-    let mut pending: VecDeque<JoinHandle<Analysed>> = VecDeque::new();
+    // Each pending message with its size, oldest first.
+    let mut pending: VecDeque<(JoinHandle<Analysed>, usize)> = VecDeque::new();
+    let mut pending_bytes = 0usize;
     for path in &args.paths {
         let mut visit = |raw: RawMessage<'_>| -> io::Result<()> {
+            let size = raw.bytes.len();
             let owned = (raw.input.to_string(), raw.index, raw.bytes, raw.truncated);
             let (settings, cache) = (settings.clone(), cache.clone());
             let resolver = session.resolver.clone();
-            pending.push_back(runtime.spawn(async move {
+            let task = runtime.spawn(async move {
                 let raw = RawMessage {
                     input: &owned.0,
                     index: owned.1,
@@ -54,9 +59,12 @@ pub fn run(
                     truncated: owned.3,
                 };
                 auth::analyse(&raw, &settings, &resolver, &cache).await
-            }));
-            while pending.len() >= IN_FLIGHT {
-                let next = pending.pop_front().expect("the queue is not empty");
+            });
+            pending.push_back((task, size));
+            pending_bytes += size;
+            while pending.len() >= IN_FLIGHT || pending_bytes > IN_FLIGHT_BYTES {
+                let (next, size) = pending.pop_front().expect("the queue is not empty");
+                pending_bytes -= size;
                 report(runtime.block_on(next), &mut emitter, &mut totals)?;
             }
             Ok(())
@@ -66,7 +74,7 @@ pub fn run(
             .context("writing the report")?;
         totals.errors += read_errors;
     }
-    while let Some(next) = pending.pop_front() {
+    while let Some((next, _)) = pending.pop_front() {
         report(runtime.block_on(next), &mut emitter, &mut totals).context("writing the report")?;
     }
     session.finish()?;
