@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use crate::util::{fixture, run};
+use crate::util::{fixture, run, EvidenceInput};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -13,16 +13,8 @@ struct Document {
     schema: String,
     version: String,
     messages: Vec<Message>,
-    inputs: Vec<Input>,
+    inputs: Vec<EvidenceInput>,
     totals: Totals,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Input {
-    path: String,
-    size: u64,
-    sha256: String,
 }
 
 #[derive(Deserialize)]

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::util::{fixture, run};
+use crate::util::{fixture, run, EvidenceInput};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,16 +14,8 @@ struct Document {
     schema: String,
     version: String,
     messages: Vec<Message>,
-    inputs: Vec<Input>,
+    inputs: Vec<EvidenceInput>,
     totals: Totals,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Input {
-    path: String,
-    size: u64,
-    sha256: String,
 }
 
 #[derive(Deserialize)]

@@ -11,7 +11,7 @@ use std::process::Command;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::util::{fixture, run, run_with_stdin};
+use crate::util::{fixture, run, run_with_stdin, EvidenceInput};
 
 const OUR_HOST: &str = "mail.example.net";
 
@@ -866,7 +866,7 @@ struct Document {
     logs_cover: Option<Span>,
     clock_skew_s: i64,
     window_s: i64,
-    inputs: Vec<Input>,
+    inputs: Vec<EvidenceInput>,
 }
 
 #[derive(Deserialize)]
@@ -977,14 +977,6 @@ struct Totals {
 struct Span {
     from: String,
     to: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Input {
-    path: String,
-    size: u64,
-    sha256: String,
 }
 
 /// Log text is attacker-controlled: an escape sequence in a logged sender reaches the table

@@ -132,3 +132,14 @@ impl DnsServer {
         self.server.addr().to_string()
     }
 }
+
+/// Mirror of one `inputs` entry of every JSON report (path, size, SHA-256 of an input read),
+/// for the schema tests that refuse unknown fields.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceInput {
+    #[allow(dead_code)] // Checked by deserialisation; no test reads it.
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
