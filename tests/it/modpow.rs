@@ -1,0 +1,80 @@
+//! The patched `BigUint::modpow` (vendor/num-bigint-dig, binary ladder for exponents that fit
+//! in 64 bits) against plain square-and-multiply with `%`, which shares no code with it.
+
+use num_bigint_dig::BigUint;
+
+fn int(n: u64) -> BigUint {
+    BigUint::from(n)
+}
+
+/// xorshift64*: reproducible operands without a rand dependency.
+struct Bytes(u64);
+
+impl Bytes {
+    fn take(&mut self, n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                self.0 ^= self.0 >> 12;
+                self.0 ^= self.0 << 25;
+                self.0 ^= self.0 >> 27;
+                (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
+            })
+            .collect()
+    }
+}
+
+fn reference(x: &BigUint, e: u64, m: &BigUint) -> BigUint {
+    let mut acc = int(1) % m;
+    let mut base = x % m;
+    let mut e = e;
+    while e > 0 {
+        if e & 1 == 1 {
+            acc = (&acc * &base) % m;
+        }
+        base = (&base * &base) % m;
+        e >>= 1;
+    }
+    acc
+}
+
+#[test]
+fn short_exponents_match_square_and_multiply() {
+    let mut rng = Bytes(0x9e37_79b9_7f4a_7c15);
+    let exponents = [1u64, 2, 3, 17, 65537, 0x8000_0000_0000_0001, u64::MAX];
+    let mut checked = 0;
+    for bits in [64usize, 512, 1024, 2048, 4096] {
+        for _ in 0..3 {
+            let mut m = rng.take(bits / 8);
+            m[0] |= 0x80; // full length, as an RSA modulus is
+            *m.last_mut().unwrap() |= 1; // odd: the Montgomery path
+            let m = BigUint::from_bytes_be(&m);
+            let below = BigUint::from_bytes_be(&rng.take(bits / 8)) % &m;
+            let long = BigUint::from_bytes_be(&rng.take(bits / 8 + 9)); // longer than m
+            let same_len_above = &m + int(1); // len(x) == len(m), x >= m
+            let edge = [int(0), int(1), &m - int(1), below, long, same_len_above];
+            for x in &edge {
+                for &e in &exponents {
+                    let want = reference(x, e, &m);
+                    let got = x.modpow(&BigUint::from(e), &m);
+                    assert_eq!(got, want, "{bits}-bit m, e = {e}, x = {x}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 5 * 3 * 6 * exponents.len());
+}
+
+#[test]
+fn long_exponents_keep_the_window_path() {
+    // 2^64 + 5 does not fit in a u64: upstream's fixed window, still correct.
+    let m = BigUint::from_bytes_be(&[0xc5; 128]); // odd
+    let x = int(0xdead_beef);
+    let mut want = x.clone();
+    for _ in 0..64 {
+        want = (&want * &want) % &m;
+    }
+    want = (want * reference(&x, 5, &m)) % &m;
+    let e = (int(1) << 64usize) + int(5);
+    assert_eq!(x.modpow(&e, &m), want);
+}
