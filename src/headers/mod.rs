@@ -244,6 +244,54 @@ mod tests {
     use super::*;
     use crate::received::chain::Limits;
 
+    fn settings(empty: EmptyHeaders) -> Settings {
+        Settings {
+            boundary: Boundary::new(&[]).unwrap(),
+            limits: Limits {
+                max_delay: 3600,
+                max_skew: 300,
+            },
+            max_date_skew: 7200,
+            empty,
+        }
+    }
+
+    fn raw(bytes: &[u8]) -> RawMessage<'static> {
+        RawMessage {
+            input: "t",
+            index: 1,
+            bytes: bytes.to_vec(),
+            truncated: false,
+        }
+    }
+
+    /// RFC 5322 allows zero header fields (nothing, or a blank first line): accepted only when
+    /// the command asks. Text with no field and no blank first line is never a message.
+    #[test]
+    fn an_empty_header_section_is_a_message_only_when_accepted() {
+        for bytes in [&b""[..], b"\n", b"\nbody\n", b"\r\nFrom: a@example.com\r\n"] {
+            let refused = analyse(&raw(bytes), &settings(EmptyHeaders::Refuse));
+            assert!(refused.is_err(), "{bytes:?}");
+            let report = analyse(&raw(bytes), &settings(EmptyHeaders::Accept)).unwrap();
+            assert!(report.empty_header_section, "{bytes:?}");
+            assert!(report.hops.is_empty() && report.identities.from.is_empty());
+            assert!(report.summary.subject.is_none() && report.wrappers.is_empty());
+        }
+        for bytes in [
+            &b"a log line, no field\n"[..],
+            b" \nbody\n",
+            b"\x00\x01\n\n",
+        ] {
+            let refused = analyse(&raw(bytes), &settings(EmptyHeaders::Accept));
+            assert!(refused.is_err(), "{bytes:?}");
+        }
+        let fields = analyse(
+            &raw(b"Subject: x\n\nbody\n"),
+            &settings(EmptyHeaders::Accept),
+        );
+        assert!(!fields.unwrap().empty_header_section);
+    }
+
     /// A mutation fuzzer in miniature (no nightly toolchain here for cargo-fuzz): every
     /// fixture, cut, flipped and spliced thousands of ways, must analyse without a panic.
     #[test]

@@ -41,7 +41,6 @@ pub enum SourceError {
 }
 
 /// Reads messages from paths and keeps the evidence record of each input read.
-#[derive(Default)]
 pub struct Reader {
     pub inputs: Vec<InputInfo>,
     /// A zero-byte input: refused (`empty input`), or read as one message of zero bytes.
@@ -49,7 +48,7 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// A reader that treats a zero-byte input as `empty` says; [`Reader::default`] refuses it.
+    /// A reader that treats a zero-byte input as `empty` says: an error, or one message.
     pub fn new(empty: EmptyHeaders) -> Self {
         Reader {
             inputs: Vec::new(),
