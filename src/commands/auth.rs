@@ -108,11 +108,12 @@ fn report<W: Write>(
             if report.empty_header_section && !quiet {
                 // Judged, as RFC 5322 allows, but an empty file is more often a mistake. Only
                 // SPF can have a verdict then, from an envelope given by --ip and --mail-from.
-                let spf = report
-                    .spf
-                    .iter()
-                    .flat_map(|s| [Some(&s.mail_from), s.helo.as_ref()]);
-                let judged = spf.flatten().any(|s| s.result != AuthResult::None);
+                let judged = report.spf.as_ref().is_some_and(|s| {
+                    s.mail_from.result != AuthResult::None
+                        || s.helo
+                            .as_ref()
+                            .is_some_and(|h| h.result != AuthResult::None)
+                });
                 eprintln!(
                     "mailsleuth: warning: {}: message {} has no header fields; {}",
                     escape(&report.input),

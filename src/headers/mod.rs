@@ -98,15 +98,10 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
         input: raw.input.to_string(),
         index: raw.index,
     };
-    let empty_header_section;
-    let top = match header_block(&raw.bytes) {
-        Some(top) => {
-            empty_header_section = false;
-            top
-        }
+    let (top, empty_header_section) = match header_block(&raw.bytes) {
+        Some(top) => (top, false),
         None if settings.empty == EmptyHeaders::Accept && has_empty_header_section(&raw.bytes) => {
-            empty_header_section = true;
-            no_fields(&raw.bytes)
+            (no_fields(&raw.bytes), true)
         }
         None => return Err(not_a_message()),
     };
