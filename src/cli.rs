@@ -100,6 +100,9 @@ pub enum Command {
             cv, and where it broke. Beside each verdict: what the message's own \
             Authentication-Results, ARC-Authentication-Results and Received-SPF recorded, \
             and whether today's verdict differs.\n\n\
+            A message with no header fields (an empty file, or a first line that is blank), \
+            which RFC 5322 allows and `headers` refuses, is judged: every verdict none with \
+            its reason, and a warning on stderr. Text that is not a message is an error.\n\n\
             Every DNS answer comes through the run's resolver (--resolver, --dns-zone), and \
             --dns-record writes them all. Signature expiry (x=) is judged at the message's \
             arrival (the top Received hop; else its Date; else now) unless --at says \

@@ -265,7 +265,8 @@ pub async fn verify(inputs: Inputs<'_, '_>, answers: &Answers) -> DmarcOutcome {
     }
 }
 
-fn none(reason: &str) -> DmarcOutcome {
+/// A `none` verdict for `reason`, with nothing else known.
+pub fn none(reason: &str) -> DmarcOutcome {
     DmarcOutcome {
         result: AuthResult::None,
         domain: None,

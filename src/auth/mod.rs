@@ -121,6 +121,9 @@ pub struct AuthReport {
     pub differs: bool,
     pub findings: Vec<Finding>,
     pub dns: Vec<DnsUse>,
+    /// The message has no header fields, so every verdict from it is none (`auth` warns).
+    #[serde(skip)]
+    pub empty_header_section: bool,
 }
 
 impl AuthReport {
@@ -165,10 +168,20 @@ pub async fn analyse(
     let judged_at = judgement_time(&report, &bytes, settings.at);
     let at = u64::try_from(judged_at.1).unwrap_or(0);
 
+    // Why a verdict has nothing to judge, when the message gives it nothing.
+    const NO_FIELDS: &str = "the message has no header fields";
+    let (no_ip, unread) = if report.empty_header_section {
+        (NO_FIELDS, NO_FIELDS)
+    } else {
+        (
+            "the origin hop has none",
+            "no header fields mail-auth could read",
+        )
+    };
     let spf_inputs = spf_inputs(&report, settings);
     let mut answers = Answers::default();
     let spf = if settings.checks.spf {
-        Some(run_spf(resolver, &spf_inputs).await)
+        Some(run_spf(resolver, &spf_inputs, no_ip).await)
     } else {
         None
     };
@@ -232,6 +245,7 @@ pub async fn analyse(
             spf.as_ref(),
             &spf_domain,
             from_domain.as_deref(),
+            unread,
         )
         .await;
         let missed = answers.take_missed();
@@ -355,10 +369,12 @@ pub async fn analyse(
         differs,
         findings,
         dns,
+        empty_header_section: report.empty_header_section,
     })
 }
 
-/// One pass of DKIM, ARC and DMARC over the answers fetched so far.
+/// One pass of DKIM, ARC and DMARC over the answers fetched so far. `unread` says why when
+/// mail-auth read no header field (so there is no From, no signature, no ARC set).
 #[allow(clippy::too_many_arguments)]
 async fn verify_all(
     checks: Checks,
@@ -369,6 +385,7 @@ async fn verify_all(
     spf: Option<&SpfOutcome>,
     spf_domain: &Option<String>,
     from_domain: Option<&str>,
+    unread: &str,
 ) -> (
     Option<dkim::DkimOutcome>,
     Option<dmarc::DmarcOutcome>,
@@ -397,12 +414,16 @@ async fn verify_all(
         if checks.dkim {
             dkim_outcome = Some(outcome);
         }
+    } else if checks.dmarc {
+        dmarc_outcome = Some(dmarc::none(&format!(
+            "no From domain: DMARC does not apply ({unread})"
+        )));
     }
     let arc_outcome = match arc_message {
         Some(m) => Some(arc::verify(m, answers).await),
         None if checks.arc => Some(arc::ArcOutcome {
             result: AuthResult::None,
-            reason: "no ARC sets (no header fields mail-auth could read)".into(),
+            reason: format!("no ARC sets ({unread})"),
             instances: 0,
             sets: Vec::new(),
             broken_at: None,
@@ -516,13 +537,14 @@ fn spf_domain(inputs: &SpfInputs) -> Option<String> {
     Some(domain.to_ascii_lowercase())
 }
 
-/// A verdict of `none` for an identity SPF could not be asked about (no client IP).
-fn missing_report(identity: Identity) -> SpfReport {
+/// A verdict of `none` for an identity SPF could not be asked about (no client IP, for the
+/// reason `no_ip`).
+fn missing_report(identity: Identity, no_ip: &str) -> SpfReport {
     SpfReport {
         identity,
         domain: String::new(),
         result: AuthResult::None,
-        reason: "no client IP: the origin hop has none; give --ip".into(),
+        reason: format!("no client IP: {no_ip}; give --ip"),
         sender: String::new(),
         record: None,
         mechanism: None,
@@ -533,11 +555,14 @@ fn missing_report(identity: Identity) -> SpfReport {
     }
 }
 
-async fn run_spf(resolver: &Arc<dyn Resolve>, inputs: &SpfInputs) -> SpfOutcome {
+async fn run_spf(resolver: &Arc<dyn Resolve>, inputs: &SpfInputs, no_ip: &str) -> SpfOutcome {
     let Some(ip) = inputs.ip else {
         return SpfOutcome {
-            mail_from: missing_report(Identity::MailFrom),
-            helo: inputs.helo.as_ref().map(|_| missing_report(Identity::Helo)),
+            mail_from: missing_report(Identity::MailFrom, no_ip),
+            helo: inputs
+                .helo
+                .as_ref()
+                .map(|_| missing_report(Identity::Helo, no_ip)),
         };
     };
     let query = SpfQuery {
@@ -553,7 +578,7 @@ async fn run_spf(resolver: &Arc<dyn Resolve>, inputs: &SpfInputs) -> SpfOutcome 
             domain: String::new(),
             result: AuthResult::None,
             reason: "MAIL FROM unknown: the message has no Return-Path; give --mail-from".into(),
-            ..missing_report(Identity::MailFrom)
+            ..missing_report(Identity::MailFrom, no_ip)
         };
     }
     outcome
@@ -655,6 +680,7 @@ mod tests {
                     max_skew: 300,
                 },
                 max_date_skew: 7200,
+                empty: crate::message::EmptyHeaders::Accept,
             },
             checks: Checks {
                 spf: false,

@@ -7,13 +7,14 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use tokio::task::JoinHandle;
 
-use crate::auth::{self, render::RunSummary, render::Totals, At, Checks, Settings};
+use crate::auth::{self, render::RunSummary, render::Totals, At, AuthResult, Checks, Settings};
 use crate::cli::{AuthArgs, Check};
 use crate::commands::dns::DnsSession;
 use crate::exit::Outcome;
 use crate::headers;
 use crate::message::source::{RawMessage, Reader};
-use crate::output::{Emitter, OutputConfig};
+use crate::message::EmptyHeaders;
+use crate::output::{sanitize::escape, Emitter, OutputConfig};
 use crate::received::{boundary::Boundary, chain::Limits};
 
 /// Messages being verified at once: enough to keep every core busy while some wait for DNS,
@@ -40,7 +41,7 @@ pub fn run(
 
     let mut emitter =
         Emitter::new(output, out, auth::SCHEMA, "messages").context("writing the report")?;
-    let mut reader = Reader::default();
+    let mut reader = Reader::new(settings.headers.empty);
     let mut totals = Totals::default();
     // Each pending message with its size, oldest first.
     let mut pending: VecDeque<(JoinHandle<Analysed>, usize)> = VecDeque::new();
@@ -65,7 +66,7 @@ pub fn run(
             while pending.len() >= IN_FLIGHT || pending_bytes > IN_FLIGHT_BYTES {
                 let (next, size) = pending.pop_front().expect("the queue is not empty");
                 pending_bytes -= size;
-                report(runtime.block_on(next), &mut emitter, &mut totals)?;
+                report(runtime.block_on(next), &mut emitter, &mut totals, quiet)?;
             }
             Ok(())
         };
@@ -75,7 +76,8 @@ pub fn run(
         totals.errors += read_errors;
     }
     while let Some((next, _)) = pending.pop_front() {
-        report(runtime.block_on(next), &mut emitter, &mut totals).context("writing the report")?;
+        report(runtime.block_on(next), &mut emitter, &mut totals, quiet)
+            .context("writing the report")?;
     }
     session.finish()?;
     Outcome::note_unreadable(totals.errors, quiet);
@@ -94,6 +96,7 @@ fn report<W: Write>(
     joined: Result<Analysed, tokio::task::JoinError>,
     emitter: &mut Emitter<W>,
     totals: &mut Totals,
+    quiet: bool,
 ) -> io::Result<()> {
     let analysed = match joined {
         Ok(analysed) => analysed,
@@ -102,6 +105,26 @@ fn report<W: Write>(
     };
     match analysed {
         Ok(report) => {
+            if report.empty_header_section && !quiet {
+                // Judged, as RFC 5322 allows, but an empty file is more often a mistake. Only
+                // SPF can have a verdict then, from an envelope given by --ip and --mail-from.
+                let judged = report.spf.as_ref().is_some_and(|s| {
+                    s.mail_from.result != AuthResult::None
+                        || s.helo
+                            .as_ref()
+                            .is_some_and(|h| h.result != AuthResult::None)
+                });
+                eprintln!(
+                    "mailsleuth: warning: {}: message {} has no header fields; {}",
+                    escape(&report.input),
+                    report.index,
+                    if judged {
+                        "only SPF, from the flags, has a verdict"
+                    } else {
+                        "every verdict is none"
+                    }
+                );
+            }
             totals.messages += 1;
             if report.flagged() {
                 totals.flagged += 1;
@@ -142,6 +165,8 @@ fn settings(args: &AuthArgs) -> anyhow::Result<Settings> {
                 max_skew: 300,
             },
             max_date_skew: 7200,
+            // RFC 5322 allows a message with no header fields; its verdicts are all none.
+            empty: EmptyHeaders::Accept,
         },
         checks: Checks {
             spf: has(Check::Spf),

@@ -8,7 +8,7 @@ use crate::cli::{FailOn, HeadersArgs};
 use crate::exit::Outcome;
 use crate::findings::Severity;
 use crate::headers::{self, render::Totals, RunSummary, Settings};
-use crate::message::source::Reader;
+use crate::message::{source::Reader, EmptyHeaders};
 use crate::output::{Emitter, OutputConfig};
 use crate::received::{boundary::Boundary, chain::Limits};
 
@@ -25,6 +25,7 @@ pub fn run(
             max_skew: args.max_skew,
         },
         max_date_skew: args.max_date_skew,
+        empty: EmptyHeaders::Refuse,
     };
     let fail_on = match args.fail_on {
         FailOn::Info => Some(Severity::Info),
@@ -36,7 +37,7 @@ pub fn run(
 
     let mut emitter =
         Emitter::new(output, out, headers::SCHEMA, "messages").context("writing the report")?;
-    let mut reader = Reader::default();
+    let mut reader = Reader::new(settings.empty);
     let mut totals = Totals::default();
     for path in &args.paths {
         let (mut messages, mut flagged, mut errors) = (0, 0, 0);

@@ -11,6 +11,7 @@ use crate::geo::Geo;
 use crate::headers;
 use crate::logs::{self, EngineOptions, InputSpec};
 use crate::message::source::{RawMessage, Reader};
+use crate::message::EmptyHeaders;
 use crate::output::progress::{Progress, Unit};
 use crate::output::{Emitter, OutputConfig};
 use crate::received::{boundary::Boundary, chain::Limits};
@@ -70,8 +71,9 @@ pub fn run(
             max_skew: 300,
         },
         max_date_skew: 7200,
+        empty: EmptyHeaders::Refuse,
     };
-    let mut reader = Reader::default();
+    let mut reader = Reader::new(header_settings.empty);
     let mut complaints = Vec::new();
     let mut errors = 0;
     for path in &args.complaints {

@@ -6,13 +6,14 @@ pub mod render;
 
 use std::net::IpAddr;
 
-use mail_parser::{HeaderName, Message};
+use mail_parser::{HeaderName, Message, MessagePart};
 use serde::Serialize;
 
 use crate::findings::{self, Finding};
 use crate::message::identities::{self, Identities};
 use crate::message::source::RawMessage;
 use crate::message::unwrap::{self, Wrapper};
+use crate::message::EmptyHeaders;
 use crate::received::boundary::Boundary;
 use crate::received::chain::{self, Hop, Limits, Origin};
 
@@ -27,6 +28,8 @@ pub struct Settings {
     pub boundary: Boundary,
     pub limits: Limits,
     pub max_date_skew: i64,
+    /// A message with an empty header section: an error, or analysed (no fields to read).
+    pub empty: EmptyHeaders,
 }
 
 /// Headers that claim the client's address; reported beside the origin, never trusted.
@@ -77,6 +80,9 @@ pub struct MessageReport {
     /// `auth` verifies.
     #[serde(skip)]
     pub unwrapped: Option<Vec<u8>>,
+    /// The message has no header fields (accepted by [`EmptyHeaders::Accept`]).
+    #[serde(skip)]
+    pub empty_header_section: bool,
 }
 
 /// Why a message could not be analysed at all.
@@ -92,7 +98,13 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
         input: raw.input.to_string(),
         index: raw.index,
     };
-    let top = header_block(&raw.bytes).ok_or_else(not_a_message)?;
+    let (top, empty_header_section) = match header_block(&raw.bytes) {
+        Some(top) => (top, false),
+        None if settings.empty == EmptyHeaders::Accept && has_empty_header_section(&raw.bytes) => {
+            (no_fields(&raw.bytes), true)
+        }
+        None => return Err(not_a_message()),
+    };
     let unwrapped = unwrap::unwrap(&raw.bytes, &top);
     // An enclosed "message" with no header fields is not worth more than its wrapper: then the
     // wrapper itself is analysed, as if nothing had been enclosed.
@@ -150,6 +162,7 @@ pub fn analyse(raw: &RawMessage<'_>, settings: &Settings) -> Result<MessageRepor
         identities,
         findings,
         unwrapped: None,
+        empty_header_section,
     };
     if is_wrapped {
         report.unwrapped = unwrapped.original;
@@ -162,6 +175,23 @@ fn header_block(bytes: &[u8]) -> Option<Message<'_>> {
     crate::message::header_parser()
         .parse_headers(bytes)
         .filter(|m| m.headers().iter().any(|h| is_field_name(h.name.as_str())))
+}
+
+/// True when `bytes` is a message with an empty header section: nothing at all, or a blank
+/// first line (the CRLF that ends the header section, with no field before it). A text that
+/// merely has no field in it is not one: it is not a message.
+fn has_empty_header_section(bytes: &[u8]) -> bool {
+    bytes.is_empty() || bytes.starts_with(b"\n") || bytes.starts_with(b"\r\n")
+}
+
+/// The header block of a message with no header fields, all of `bytes` its body; as
+/// mail-parser would give it if it gave one (it returns none).
+fn no_fields(bytes: &[u8]) -> Message<'_> {
+    Message {
+        parts: vec![MessagePart::default()],
+        raw_message: bytes.into(),
+        ..Message::default()
+    }
 }
 
 /// RFC 5322 section 2.2: a field name is printable US-ASCII without a colon. Binary junk
@@ -209,6 +239,54 @@ mod tests {
     use super::*;
     use crate::received::chain::Limits;
 
+    fn settings(empty: EmptyHeaders) -> Settings {
+        Settings {
+            boundary: Boundary::new(&[]).unwrap(),
+            limits: Limits {
+                max_delay: 3600,
+                max_skew: 300,
+            },
+            max_date_skew: 7200,
+            empty,
+        }
+    }
+
+    fn raw(bytes: &[u8]) -> RawMessage<'static> {
+        RawMessage {
+            input: "t",
+            index: 1,
+            bytes: bytes.to_vec(),
+            truncated: false,
+        }
+    }
+
+    /// RFC 5322 allows zero header fields (nothing, or a blank first line): accepted only when
+    /// the command asks. Text with no field and no blank first line is never a message.
+    #[test]
+    fn an_empty_header_section_is_a_message_only_when_accepted() {
+        for bytes in [&b""[..], b"\n", b"\nbody\n", b"\r\nFrom: a@example.com\r\n"] {
+            let refused = analyse(&raw(bytes), &settings(EmptyHeaders::Refuse));
+            assert!(refused.is_err(), "{bytes:?}");
+            let report = analyse(&raw(bytes), &settings(EmptyHeaders::Accept)).unwrap();
+            assert!(report.empty_header_section, "{bytes:?}");
+            assert!(report.hops.is_empty() && report.identities.from.is_empty());
+            assert!(report.summary.subject.is_none() && report.wrappers.is_empty());
+        }
+        for bytes in [
+            &b"a log line, no field\n"[..],
+            b" \nbody\n",
+            b"\x00\x01\n\n",
+        ] {
+            let refused = analyse(&raw(bytes), &settings(EmptyHeaders::Accept));
+            assert!(refused.is_err(), "{bytes:?}");
+        }
+        let fields = analyse(
+            &raw(b"Subject: x\n\nbody\n"),
+            &settings(EmptyHeaders::Accept),
+        );
+        assert!(!fields.unwrap().empty_header_section);
+    }
+
     /// A mutation fuzzer in miniature (no nightly toolchain here for cargo-fuzz): every
     /// fixture, cut, flipped and spliced thousands of ways, must analyse without a panic.
     #[test]
@@ -228,6 +306,7 @@ mod tests {
                 max_skew: 300,
             },
             max_date_skew: 7200,
+            empty: EmptyHeaders::Refuse,
         };
         let mut mutator = crate::mutate::Mutator::new(0x9e37_79b9_7f4a_7c15u64);
         const NASTY: &[&[u8]] = &[

@@ -8,6 +8,21 @@ use std::sync::OnceLock;
 
 use mail_parser::{HeaderName, MessageParser};
 
+/// What a command makes of a message whose header section is empty: a zero-byte input, or a
+/// text whose first line is blank. RFC 5322 section 3.5 allows it (`message = (fields /
+/// obs-fields) [CRLF body]` with `fields = *(...)`), so `auth` judges one (no From, no
+/// signatures: every verdict none); to `headers` and `trace` such a file is a mistake worth
+/// an error.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EmptyHeaders {
+    /// An error: a zero-byte input is `empty input, no message in it`, a blank first line
+    /// `no header fields found; not an email message`.
+    #[default]
+    Refuse,
+    /// A message with no header fields, analysed as such.
+    Accept,
+}
+
 /// The header parser every analysis uses: it decodes only the fields we read and keeps the
 /// rest as offsets. Received headers in particular are left raw (our own parser reads them
 /// from the bytes), which halves the cost of a header block compared with mail-parser's

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::EmptyHeaders;
 use crate::output::evidence::hex;
 pub use crate::output::evidence::InputInfo;
 
@@ -40,12 +41,21 @@ pub enum SourceError {
 }
 
 /// Reads messages from paths and keeps the evidence record of each input read.
-#[derive(Default)]
 pub struct Reader {
     pub inputs: Vec<InputInfo>,
+    /// A zero-byte input: refused (`empty input`), or read as one message of zero bytes.
+    empty: EmptyHeaders,
 }
 
 impl Reader {
+    /// A reader that treats a zero-byte input as `empty` says: an error, or one message.
+    pub fn new(empty: EmptyHeaders) -> Self {
+        Reader {
+            inputs: Vec::new(),
+            empty,
+        }
+    }
+
     /// Like [`Reader::read`], as every command uses it: an unreadable input (or one file of
     /// a folder) is printed as `mailsleuth: ERROR` on stderr and counted, and reading goes
     /// on. Returns how many there were; only a failure to write the output is an error.
@@ -111,7 +121,7 @@ impl Reader {
     ) -> Result<(), SourceError> {
         let mut reader = BufReader::with_capacity(256 << 10, Hashing::new(stream));
         let head = reader.fill_buf().map_err(|e| io_error(shown, e))?;
-        let result = if head.is_empty() {
+        let result = if head.is_empty() && self.empty == EmptyHeaders::Refuse {
             Err(SourceError::Empty { path: shown.into() })
         } else if head.starts_with(b"From ") {
             split_mbox(&mut reader, shown, visit)

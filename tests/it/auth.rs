@@ -694,3 +694,141 @@ fn a_name_asked_beyond_the_foreseen_ones_is_fetched_for_another_pass() {
         "{names:?}"
     );
 }
+
+/// The two "empty message" cases of the ARC suite (cv_empty, cv_no_headers): RFC 5322 allows
+/// a message with no header fields, so `auth` judges it, every verdict none with its reason,
+/// and warns on stderr naming the input; `headers` refuses the same files (bad_input.rs).
+fn assert_judged_as_empty(run: &Run, shown: &str) {
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!(
+            "mailsleuth: warning: {shown}: message 1 has no header fields; every verdict is none"
+        )
+    );
+    let doc = run.json();
+    assert_eq!(doc["totals"]["messages"], 1);
+    assert_eq!(doc["totals"]["errors"], 0);
+    let m = &doc["messages"][0];
+    assert_eq!(m["input"], shown);
+    assert_eq!(m["dkim"], serde_json::json!([]), "{m:#}");
+    assert_eq!(m["dkim_total"], 0);
+    let why = "the message has no header fields";
+    for (check, verdict) in [
+        ("spf", &m["spf"]["mail_from"]),
+        ("dmarc", &m["dmarc"]),
+        ("arc", &m["arc"]),
+    ] {
+        assert_eq!(verdict["result"], "none", "{check}: {m:#}");
+        let reason = verdict["reason"].as_str().unwrap();
+        assert!(reason.contains(why), "{check}: {reason}");
+    }
+    assert_eq!(m["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn a_zero_byte_message_is_judged_none_with_a_warning() {
+    let server = DnsServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("empty.eml");
+    std::fs::write(&file, b"").unwrap();
+    let run = auth(&server, &file, &[]);
+    assert_judged_as_empty(&run, file.to_str().unwrap());
+    assert_eq!(run.json()["inputs"][0]["size"], 0);
+}
+
+#[test]
+fn a_blank_first_line_is_an_empty_header_section_judged_none() {
+    let server = DnsServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("no-headers.eml");
+    // A header field after the blank line is body text, not a field (RFC 5322 section 2.1).
+    let body = "\r\nFrom: someone@example.com\r\nHey gang,\r\nThis is a test message.\r\n";
+    std::fs::write(&file, body).unwrap();
+    assert_judged_as_empty(&auth(&server, &file, &[]), file.to_str().unwrap());
+}
+
+#[test]
+fn zero_bytes_on_stdin_are_the_same_empty_message() {
+    let server = DnsServer::start();
+    let resolver = server.resolver_arg();
+    let args = ["auth", "--format", "json", "--resolver", &resolver, "-"];
+    assert_judged_as_empty(&crate::util::run_with_stdin(&args, Some(b"")), "-");
+    let quiet = [
+        "auth",
+        "-q",
+        "--format",
+        "json",
+        "--resolver",
+        &resolver,
+        "-",
+    ];
+    let run = crate::util::run_with_stdin(&quiet, Some(b""));
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn the_empty_message_warning_escapes_the_path() {
+    let server = DnsServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("evil\x1b[2J\u{202e}.eml");
+    std::fs::write(&file, b"").unwrap();
+    let run = auth(&server, &file, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let shown = format!("{}/evil\\e[2J\\u{{202e}}.eml", dir.path().display());
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!(
+            "mailsleuth: warning: {shown}: message 1 has no header fields; every verdict is none"
+        )
+    );
+}
+
+#[test]
+fn an_envelope_from_flags_is_still_judged_for_a_message_without_fields() {
+    // SPF judges the SMTP envelope, which --ip and --mail-from give even when the message has
+    // no fields; the warning then does not claim every verdict is none.
+    let dir = tempfile::tempdir().unwrap();
+    let records = [("example.com".to_string(), "v=spf1 -all".to_string())];
+    let server = DnsServer::serving(&[write_zone(dir.path(), &records, &[])], &[]);
+    let file = dir.path().join("empty.eml");
+    std::fs::write(&file, b"").unwrap();
+    let flags = ["--ip", "192.0.2.1", "--mail-from", "a@example.com"];
+    let run = auth(&server, &file, &flags);
+    // Exit 1 by the usual rule: no DMARC, SPF fails and no DKIM signature passes.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let m = &run.json()["messages"][0];
+    assert_eq!(m["spf"]["mail_from"]["result"], "fail", "{m:#}");
+    assert_eq!(m["dmarc"]["result"], "none");
+    assert_eq!(m["arc"]["result"], "none");
+    assert!(
+        run.stderr
+            .contains("has no header fields; only SPF, from the flags, has a verdict"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn text_that_is_not_a_message_is_still_an_error() {
+    let server = DnsServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mail.log");
+    std::fs::write(
+        &file,
+        "Nov 22 04:01:01 mx postfix/smtpd[200] connect from unknown\n",
+    )
+    .unwrap();
+    let run = auth(&server, &file, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: message 1: no header fields found; not an email message",
+            file.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert_eq!(run.json()["totals"]["messages"], 0);
+}

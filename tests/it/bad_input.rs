@@ -30,6 +30,48 @@ fn empty_file_is_an_error_naming_the_file() {
 }
 
 #[test]
+fn blank_first_line_is_an_error_for_headers() {
+    // `auth` judges such a message (RFC 5322 allows zero fields; tests/it/auth.rs); to
+    // `headers` it is a mistake worth an error, as is an empty file.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "no-headers.eml",
+        b"\nHey gang,\nThis is a test.\n",
+    );
+    let r = run(&["headers", &p]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.lines().next().unwrap(),
+        format!("mailsleuth: {p}: message 1: no header fields found; not an email message")
+    );
+}
+
+#[test]
+fn trace_refuses_empty_complaints_as_headers_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "empty.eml", b"");
+    let blank = write(dir.path(), "blank.eml", b"\nbody\n");
+    let log = write(dir.path(), "mail.log", b"");
+    let r = run(&["trace", "--json", &empty, &blank, "--logs", &log]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "mailsleuth: {empty}: empty input, no message in it"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "mailsleuth: {blank}: message 1: no header fields found; not an email message"
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn binary_junk_is_not_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let junk: Vec<u8> = (0..65536u32)

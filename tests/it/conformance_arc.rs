@@ -23,7 +23,7 @@ struct Case {
 }
 
 /// The count this suite reaches today; a change either way must be looked at.
-const EXPECTED_PASSES: usize = 167;
+const EXPECTED_PASSES: usize = 169;
 
 #[test]
 fn arc_validation_suite() {
