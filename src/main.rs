@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Ok(outcome) => outcome.into(),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("mailsleuth: {err:#}");
+            mailsleuth::output::sanitize::print_error(format_args!("{err:#}"));
             Outcome::Error.into()
         }
     }

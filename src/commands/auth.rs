@@ -135,7 +135,7 @@ fn report<W: Write>(
         }
         Err(e) => {
             totals.errors += 1;
-            eprintln!("mailsleuth: {e}");
+            crate::output::sanitize::print_error(e);
             Ok(())
         }
     }

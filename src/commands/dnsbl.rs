@@ -15,6 +15,7 @@ use crate::dnsbl::{
 use crate::exit::Outcome;
 use crate::output::evidence::InputInfo;
 use crate::output::progress::{Progress, Unit};
+use crate::output::sanitize::escape;
 use crate::output::{Emitter, OutputConfig, Render, Table};
 
 /// The JSON schema of a `dnsbl` report.
@@ -133,8 +134,8 @@ impl<W: Write + Send> Observer for Streaming<'_, W> {
         if probe.status == ProbeStatus::Failed && !self.quiet {
             eprintln!(
                 "mailsleuth: zone {} stopped for this run: {}",
-                probe.zone,
-                probe.reason.as_deref().unwrap_or("its test entries failed")
+                escape(&probe.zone),
+                escape(probe.reason.as_deref().unwrap_or("its test entries failed"))
             );
         }
     }

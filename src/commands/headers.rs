@@ -53,7 +53,7 @@ pub fn run(
                 }
                 Err(e) => {
                     errors += 1;
-                    eprintln!("mailsleuth: {e}");
+                    crate::output::sanitize::print_error(e);
                     Ok(())
                 }
             }

@@ -82,7 +82,7 @@ pub fn run(
                 Ok(report) => complaints.push(Complaint::from_report(report)),
                 Err(e) => {
                     errors += 1;
-                    eprintln!("mailsleuth: {e}");
+                    crate::output::sanitize::print_error(e);
                 }
             }
             Ok(())

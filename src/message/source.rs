@@ -67,14 +67,14 @@ impl Reader {
         let mut errors = 0;
         let mut on_error = |e: SourceError| -> io::Result<()> {
             errors += 1;
-            eprintln!("mailsleuth: {e}");
+            crate::output::sanitize::print_error(e);
             Ok(())
         };
         match self.read(path, visit, &mut on_error) {
             Err(SourceError::Output(e)) => return Err(e),
             Err(e) => {
                 errors += 1;
-                eprintln!("mailsleuth: {e}");
+                crate::output::sanitize::print_error(e);
             }
             Ok(()) => {}
         }

@@ -24,6 +24,13 @@ fn is_hostile(c: char) -> bool {
     )
 }
 
+/// Prints `mailsleuth: ERROR` on stderr with the message escaped: errors quote paths and
+/// message text, which an attacker can choose (a file name in a Maildir, a header), so they go
+/// through [`escape`] like everything else shown from evidence.
+pub fn print_error(err: impl std::fmt::Display) {
+    eprintln!("mailsleuth: {}", escape(&err.to_string()));
+}
+
 /// Returns `text` with every hostile character written as a visible escape (`\n`, `\t`, `\e`,
 /// `\u{202e}`); borrows when there is nothing to escape, which is the common case.
 pub fn escape(text: &str) -> Cow<'_, str> {

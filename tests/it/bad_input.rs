@@ -29,6 +29,51 @@ fn empty_file_is_an_error_naming_the_file() {
     );
 }
 
+/// Error lines quote the path, which an attacker can choose (a Maildir file name, an
+/// attachment saved by name): its control characters are escaped like any evidence text, in
+/// the reader's errors, the analysis' errors and the top-level error alike.
+#[test]
+fn errors_escape_the_path_they_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "evil\x1b[2J\u{202e}";
+    let shown = format!("{}/evil\\e[2J\\u{{202e}}", dir.path().display());
+    let empty = write(dir.path(), &format!("{evil}.eml"), b"");
+    let junk = write(
+        dir.path(),
+        &format!("{evil}.txt"),
+        b"a log line, no field\n",
+    );
+    for (args, want) in [
+        (
+            vec!["headers", empty.as_str()],
+            format!("mailsleuth: {shown}.eml: empty input, no message in it"),
+        ),
+        (
+            vec!["auth", junk.as_str()],
+            format!(
+                "mailsleuth: {shown}.txt: message 1: no header fields found; not an email message"
+            ),
+        ),
+        (
+            vec!["logs", "--config", junk.as_str(), junk.as_str()],
+            String::new(),
+        ),
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains('\x1b') && !r.stderr.contains('\u{202e}'),
+            "{}",
+            r.stderr
+        );
+        if want.is_empty() {
+            assert!(r.stderr.contains(&shown), "{}", r.stderr);
+        } else {
+            assert_eq!(r.stderr.lines().next().unwrap(), want);
+        }
+    }
+}
+
 #[test]
 fn blank_first_line_is_an_error_for_headers() {
     // `auth` judges such a message (RFC 5322 allows zero fields; tests/it/auth.rs); to
