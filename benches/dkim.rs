@@ -389,4 +389,3 @@ fn run_dkimpy(args: &Args, messages: &Path, addr: SocketAddr) -> Result<ChildRun
 
     Ok(theirs)
 }
-

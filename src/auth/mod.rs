@@ -493,12 +493,22 @@ fn judgement_time(report: &headers::MessageReport, bytes: &[u8], at: At) -> (Jud
 fn spf_inputs(report: &headers::MessageReport, settings: &Settings) -> SpfInputs {
     let mut from_message = Vec::new();
     let ip = settings.ip.or_else(|| {
-        from_message.push("ip from the origin hop");
-        report.origin.ip
+        let ip = report.origin.ip;
+        from_message.push(if ip.is_some() {
+            "ip from the origin hop"
+        } else {
+            "no client ip in the Received chain"
+        });
+        ip
     });
     let helo = settings.helo.clone().or_else(|| {
-        from_message.push("helo from the origin hop");
-        report.origin.helo.clone()
+        let helo = report.origin.helo.clone();
+        from_message.push(if helo.is_some() {
+            "helo from the origin hop"
+        } else {
+            "no helo in the Received chain"
+        });
+        helo
     });
     let mail_from = settings.mail_from.clone().or_else(|| {
         let path = report.identities.return_path.as_deref().map(|r| {

@@ -149,14 +149,19 @@ impl Render for AuthReport {
                     dash(m.org_domain.as_deref())
                 ),
                 m.result.as_str().to_string(),
-                format!(
-                    "{}; policy {}, disposition {}; record {}; {}",
-                    m.reason,
-                    m.policy.unwrap_or("-"),
-                    m.disposition,
-                    m.record.as_ref().map_or("-", |r| r.text.as_str()),
-                    align.join(", ")
-                ),
+                {
+                    let mut why = format!(
+                        "{}; policy {}, disposition {}; record {}",
+                        m.reason,
+                        m.policy.unwrap_or("-"),
+                        m.disposition,
+                        m.record.as_ref().map_or("-", |r| r.text.as_str()),
+                    );
+                    if !align.is_empty() {
+                        why = format!("{why}; {}", align.join(", "));
+                    }
+                    why
+                },
                 recorded("dmarc"),
             ]);
         }

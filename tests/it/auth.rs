@@ -724,6 +724,11 @@ fn assert_judged_as_empty(run: &Run, shown: &str) {
         assert!(reason.contains(why), "{check}: {reason}");
     }
     assert_eq!(m["findings"], serde_json::json!([]));
+    assert_eq!(
+        m["spf_inputs"]["source"],
+        "no client ip in the Received chain, no helo in the Received chain, no Return-Path, \
+         so no mail from"
+    );
 }
 
 #[test]
