@@ -25,12 +25,7 @@
 # session of its own at a high autogroup priority, so that other sessions' builds slow every
 # tool alike instead of whichever round they happen to land in:
 #   setsid sh -c 'echo -20 > /proc/self/autogroup; RUNS=5 exec benches/logs.sh FILE'
-# That is how the README's figures were taken (2-core machine shared with other sessions
-# building and testing): three complete runs (RUNS=5) within 10 minutes, at commit b295720,
-# gave the engine 1.43 / 1.76 / 1.34 s (median wall), grep 0.46 / 0.48 / 0.49 s, mawk
-# 3.98 / 4.10 / 3.99 s, pflogsumm 74.4 / 60.1 / 60.8 s, i.e. 52.0x / 34.1x / 45.4x pflogsumm,
-# 0.32x / 0.30x / 0.36x grep, 2.65x / 2.54x / 2.98x mawk, peak RSS 60 MB. The engine uses both
-# cores and loses the most when another job takes one; grep, mawk and pflogsumm use one.
+# That is how the README's figures were taken (the README gives the run and its spread).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARG=${1:-1G}
