@@ -8,8 +8,6 @@ use serde::Serialize;
 use crate::auth::dkim::{error_text, split};
 use crate::auth::txt::{Answers, Fetched};
 use crate::auth::AuthResult;
-use mail_auth::common::parse::TxtRecordParser;
-use mail_auth::common::verify::DomainKey;
 
 /// One ARC set as the message carries it.
 #[derive(Debug, Clone, Serialize)]
@@ -201,7 +199,7 @@ fn weak_key(
 ) -> Option<(String, Option<u32>)> {
     for name in key_names(message) {
         if let Some(Fetched::Txt(records)) = answers.txt(&name) {
-            if let Some(key) = records.iter().find_map(|r| DomainKey::parse(r).ok()) {
+            if let Some(key) = records.dkim_key() {
                 let bits = key.p.public_key_bits();
                 if bits < 1024 {
                     return Some((

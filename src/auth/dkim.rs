@@ -5,8 +5,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use mail_auth::common::crypto::Algorithm;
-use mail_auth::common::parse::TxtRecordParser;
-use mail_auth::common::verify::DomainKey;
 use mail_auth::dkim::{Canonicalization, DkimError, Signature};
 use mail_auth::{AuthenticatedMessage, DkimOutput, DkimResult, DnsError, Error, Parameters};
 use serde::Serialize;
@@ -473,7 +471,7 @@ fn key_info(sig: &Signature, answers: &Answers) -> KeyInfo {
             } else {
                 info.dns = Some("no TXT record".into());
             }
-            if let Some(key) = records.iter().find_map(|r| DomainKey::parse(r).ok()) {
+            if let Some(key) = records.dkim_key() {
                 let ed25519 = records.iter().any(|r| {
                     String::from_utf8_lossy(r)
                         .replace([' ', '\t'], "")

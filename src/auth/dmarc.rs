@@ -136,7 +136,7 @@ pub async fn verify(inputs: Inputs<'_, '_>, answers: &Answers) -> DmarcOutcome {
     let mut records: Vec<Record> = Vec::new();
     for name in &walk {
         if let Some(Fetched::Txt(txts)) = answers.txt(name) {
-            for txt in txts {
+            for txt in txts.iter() {
                 let text = String::from_utf8_lossy(txt).into_owned();
                 if text
                     .trim_start()

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::common::verify::DomainKey;
@@ -27,9 +27,52 @@ use crate::dns::{LookupError, Rdata, RecordType, Resolve};
 /// What DNS said for one name and type.
 #[derive(Debug, Clone)]
 pub enum Fetched {
-    /// The character-strings of each record joined (RFC 6376 section 3.6.2.2).
-    Txt(Vec<Vec<u8>>),
+    /// The records, shared by every message of the run that asks this name.
+    Txt(Arc<TxtRecords>),
     Failed(LookupError),
+}
+
+/// The TXT records of one name (each record's character-strings joined, RFC 6376 section
+/// 3.6.2.2), with what is parsed from them made once per run, not once per message: a folder
+/// of 10,000 messages signed with one key decoded and checked that key 30,000 times (base64,
+/// DER, an RSA modulus check or an ed25519 point decompression).
+pub struct TxtRecords {
+    records: Vec<Vec<u8>>,
+    /// What mail-auth's look-up of this name gets (`parse_for`).
+    parsed: OnceLock<Txt>,
+    /// The first record that parses as a DKIM key, for the report's key facts.
+    key: OnceLock<Option<DomainKey>>,
+}
+
+impl TxtRecords {
+    pub fn new(records: Vec<Vec<u8>>) -> Self {
+        TxtRecords {
+            records,
+            parsed: OnceLock::new(),
+            key: OnceLock::new(),
+        }
+    }
+
+    /// The first record that is a DKIM key record, if any.
+    pub fn dkim_key(&self) -> Option<&DomainKey> {
+        self.key
+            .get_or_init(|| self.records.iter().find_map(|r| DomainKey::parse(r).ok()))
+            .as_ref()
+    }
+}
+
+impl std::ops::Deref for TxtRecords {
+    type Target = [Vec<u8>];
+
+    fn deref(&self) -> &[Vec<u8>] {
+        &self.records
+    }
+}
+
+impl std::fmt::Debug for TxtRecords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.records.iter()).finish()
+    }
 }
 
 /// The TXT answers for one message, keyed by absolute lower-case name (`name.`, the form
@@ -131,7 +174,7 @@ impl Answers {
             };
             answers[position] = Some(match answer {
                 Err(e) => Fetched::Failed(e),
-                Ok(answer) => Fetched::Txt(
+                Ok(answer) => Fetched::Txt(Arc::new(TxtRecords::new(
                     answer
                         .records
                         .iter()
@@ -140,7 +183,7 @@ impl Answers {
                             _ => None,
                         })
                         .collect(),
-                ),
+                ))),
             });
         }
         for (name, answer) in wanted.into_iter().zip(answers) {
@@ -215,7 +258,12 @@ impl ResolverCache<Box<str>, Txt> for Answers {
     {
         let name = fqdn(&as_str(name)?);
         match self.txt.get(&name) {
-            Some(Fetched::Txt(records)) => Some(parse_for(&name, records)),
+            Some(Fetched::Txt(records)) => Some(
+                records
+                    .parsed
+                    .get_or_init(|| parse_for(&name, records))
+                    .clone(),
+            ),
             Some(Fetched::Failed(e)) => Some(Txt::Error(lookup_error(e))),
             None => {
                 self.miss(&name);
