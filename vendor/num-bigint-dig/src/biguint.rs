@@ -76,6 +76,11 @@ use smallvec::SmallVec;
 
 #[path = "monty.rs"]
 mod monty;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[path = "monty_ifma.rs"]
+mod monty_ifma;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub use self::monty_ifma::set_enabled as set_ifma_enabled;
 
 use self::monty::monty_modpow;
 use super::VEC_SIZE;

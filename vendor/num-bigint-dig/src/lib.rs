@@ -196,6 +196,11 @@ impl Error for ParseBigIntError {
 pub use crate::biguint::BigUint;
 pub use crate::biguint::IntoBigUint;
 pub use crate::biguint::ToBigUint;
+/// PATCHED for mailsleuth: turns the AVX-512 IFMA exponentiation off or on for the process
+/// (tests check the portable code with it off).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[doc(hidden)]
+pub use crate::biguint::set_ifma_enabled;
 
 pub use crate::bigint::negate_sign;
 pub use crate::bigint::BigInt;

@@ -119,6 +119,18 @@ fn sub_vv(z: &mut [BigDigit], x: &[BigDigit], y: &[BigDigit]) -> BigDigit {
 /// 65537) take `monty_modpow_short` instead; see there.
 pub fn monty_modpow(x: &BigUint, y: &BigUint, m: &BigUint) -> BigUint {
     assert!(m.data[0] & 1 == 1);
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if let Some(e) = y.to_u64().filter(|&e| e != 0) {
+        if super::monty_ifma::available() {
+            // SAFETY: the CPU has AVX-512F and AVX-512 IFMA, checked just above.
+            let r = unsafe {
+                super::monty_ifma::modpow_short(x, e, m, |bits| public_rr(m, bits))
+            };
+            if let Some(r) = r {
+                return reduce_once(r, m);
+            }
+        }
+    }
     let mr = MontyReducer::new(m);
     let num_words = m.data.len();
 
@@ -139,7 +151,10 @@ pub fn monty_modpow(x: &BigUint, y: &BigUint, m: &BigUint) -> BigUint {
     one.data.resize(num_words, 0);
 
     if let Some(e) = y.to_u64().filter(|&e| e != 0) {
-        let rr = public_rr(m, num_words);
+        let mut rr = public_rr(m, num_words * big_digit::BITS);
+        if rr.data.len() < num_words {
+            rr.data.resize(num_words, 0);
+        }
         return monty_modpow_short(&x, e, m, &rr, &one, mr.n0inv, num_words);
     }
     let rr = compute_rr(m, num_words);
@@ -198,15 +213,19 @@ pub fn monty_modpow(x: &BigUint, y: &BigUint, m: &BigUint) -> BigUint {
 
 /// rr = 2**(2*_W*len(m)) mod m, the factor that takes a number into Montgomery form.
 fn compute_rr(m: &BigUint, num_words: usize) -> BigUint {
-    let mut rr = BigUint::one();
-    rr = (rr.shl(2 * num_words * big_digit::BITS)) % m;
+    let mut rr = rr_for_radix(m, num_words * big_digit::BITS);
     if rr.data.len() < num_words {
         rr.data.resize(num_words, 0);
     }
     rr
 }
 
-/// `compute_rr` for the modulus of a short (public) exponent, remembered per thread.
+/// R^2 mod m for R = 2^bits.
+fn rr_for_radix(m: &BigUint, bits: usize) -> BigUint {
+    BigUint::one().shl(2 * bits) % m
+}
+
+/// `rr_for_radix` for the modulus of a short (public) exponent, remembered per thread.
 ///
 /// PATCHED for mailsleuth: the division behind rr was 4.5% of DKIM verification time, and one
 /// key verifies many messages; OpenSSL likewise keeps a Montgomery context per RSA key. Only
@@ -214,25 +233,25 @@ fn compute_rr(m: &BigUint, num_words: usize) -> BigUint {
 /// thread-local memory holds no secret (private operations, with long exponents and secret
 /// primes as moduli, never come here).
 #[cfg(feature = "std")]
-fn public_rr(m: &BigUint, num_words: usize) -> BigUint {
+fn public_rr(m: &BigUint, bits: usize) -> BigUint {
     use core::cell::RefCell;
     std::thread_local! {
-        static LAST: RefCell<Option<(BigUint, BigUint)>> = const { RefCell::new(None) };
+        static LAST: RefCell<Option<(BigUint, usize, BigUint)>> = const { RefCell::new(None) };
     }
     let hit = LAST.with(|last| match &*last.borrow() {
-        Some((lm, rr)) if lm == m => Some(rr.clone()),
+        Some((lm, lb, rr)) if lm == m && *lb == bits => Some(rr.clone()),
         _ => None,
     });
     hit.unwrap_or_else(|| {
-        let rr = compute_rr(m, num_words);
-        LAST.with(|last| *last.borrow_mut() = Some((m.clone(), rr.clone())));
+        let rr = rr_for_radix(m, bits);
+        LAST.with(|last| *last.borrow_mut() = Some((m.clone(), bits, rr.clone())));
         rr
     })
 }
 
 #[cfg(not(feature = "std"))]
-fn public_rr(m: &BigUint, num_words: usize) -> BigUint {
-    compute_rr(m, num_words)
+fn public_rr(m: &BigUint, bits: usize) -> BigUint {
+    rr_for_radix(m, bits)
 }
 
 /// x ** e mod m by left-to-right binary exponentiation in the Montgomery domain, for an
