@@ -118,13 +118,12 @@ unsafe fn product<const N: usize>(
             t[j] = _mm512_madd52hi_epu64(t[j], m[j], ui);
         }
     }
-    let mut raw = [0u64; 8 * MAX_REGS];
     for (j, tj) in t.iter().enumerate() {
-        _mm512_storeu_si512(raw.as_mut_ptr().add(8 * j) as *mut _, *tj);
+        _mm512_storeu_si512(out[8 * j..8 * j + 8].as_mut_ptr() as *mut _, *tj);
     }
     let mut carry = 0u64;
-    for (o, &r) in out.iter_mut().zip(&raw[..8 * N]) {
-        let s = r + carry;
+    for o in &mut out[..8 * N] {
+        let s = *o + carry;
         *o = s & MASK;
         carry = s >> 52;
     }
