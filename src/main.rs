@@ -6,6 +6,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use mailsleuth::{cli::Cli, commands, exit::Outcome};
 
+/// mimalloc rather than the system allocator: see its line in Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // clap exits with 2 on a usage error and 0 for --help/--version.
     let cli = Cli::parse();
