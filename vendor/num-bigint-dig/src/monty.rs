@@ -116,47 +116,16 @@ fn sub_vv(z: &mut [BigDigit], x: &[BigDigit], y: &[BigDigit]) -> BigDigit {
 /// Calculates x ** y mod m using a fixed, 4-bit window.
 ///
 /// PATCHED for mailsleuth: exponents that fit in 64 bits (RSA public exponents such as
-/// 65537) take `monty_modpow_short` instead; see there.
+/// 65537) take `modpow_short` instead; see there.
 pub fn monty_modpow(x: &BigUint, y: &BigUint, m: &BigUint) -> BigUint {
     assert!(m.data[0] & 1 == 1);
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if let Some(e) = y.to_u64().filter(|&e| e != 0) {
-        if super::monty_ifma::available() {
-            // SAFETY: the CPU has AVX-512F and AVX-512 IFMA, checked just above.
-            let r = unsafe {
-                super::monty_ifma::modpow_short(x, e, m, |bits| public_rr(m, bits))
-            };
-            if let Some(r) = r {
-                return reduce_once(r, m);
-            }
-        }
+        return modpow_short(x, e, m);
     }
     let mr = MontyReducer::new(m);
     let num_words = m.data.len();
-
-    let mut x = x.clone();
-
-    // We want the lengths of x and m to be equal.
-    // It is OK if x >= m as long as len(x) == len(m).
-    if x.data.len() > num_words {
-        x %= m;
-        // Note: now len(x) <= numWords, not guaranteed ==.
-    }
-    if x.data.len() < num_words {
-        x.data.resize(num_words, 0);
-    }
-
-    // one = 1, with equal length to that of m
-    let mut one = BigUint::one();
-    one.data.resize(num_words, 0);
-
-    if let Some(e) = y.to_u64().filter(|&e| e != 0) {
-        let mut rr = public_rr(m, num_words * big_digit::BITS);
-        if rr.data.len() < num_words {
-            rr.data.resize(num_words, 0);
-        }
-        return monty_modpow_short(&x, e, m, &rr, &one, mr.n0inv, num_words);
-    }
+    let x = same_length(x, m);
+    let one = padded(BigUint::one(), num_words);
     let rr = compute_rr(m, num_words);
 
     let n = 4;
@@ -211,13 +180,48 @@ pub fn monty_modpow(x: &BigUint, y: &BigUint, m: &BigUint) -> BigUint {
     reduce_once(zz, m)
 }
 
+/// x with as many digits as m. It is OK if x >= m as long as len(x) == len(m).
+fn same_length(x: &BigUint, m: &BigUint) -> BigUint {
+    let mut x = x.clone();
+    if x.data.len() > m.data.len() {
+        x %= m;
+        // Note: now len(x) <= numWords, not guaranteed ==.
+    }
+    padded(x, m.data.len())
+}
+
+/// `x` with zero digits added up to `num_words`.
+fn padded(mut x: BigUint, num_words: usize) -> BigUint {
+    if x.data.len() < num_words {
+        x.data.resize(num_words, 0);
+    }
+    x
+}
+
+/// x ** e mod m for an exponent that fits in 64 bits.
+///
+/// PATCHED for mailsleuth: RSA public exponents (65537) come here rather than to the fixed
+/// 4-bit window: AVX-512 IFMA where the CPU has it (`monty_ifma`), else
+/// `monty_modpow_short`.
+fn modpow_short(x: &BigUint, e: u64, m: &BigUint) -> BigUint {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if super::monty_ifma::available() {
+        // SAFETY: the CPU has AVX-512F and AVX-512 IFMA, checked just above.
+        let r = unsafe { super::monty_ifma::modpow_short(x, e, m, |bits| public_rr(m, bits)) };
+        if let Some(r) = r {
+            return reduce_once(r, m);
+        }
+    }
+    let num_words = m.data.len();
+    let rr = padded(public_rr(m, num_words * big_digit::BITS), num_words);
+    let one = padded(BigUint::one(), num_words);
+    let k = MontyReducer::new(m).n0inv;
+    monty_modpow_short(&same_length(x, m), e, m, &rr, &one, k, num_words)
+}
+
 /// rr = 2**(2*_W*len(m)) mod m, the factor that takes a number into Montgomery form.
 fn compute_rr(m: &BigUint, num_words: usize) -> BigUint {
-    let mut rr = rr_for_radix(m, num_words * big_digit::BITS);
-    if rr.data.len() < num_words {
-        rr.data.resize(num_words, 0);
-    }
-    rr
+    padded(rr_for_radix(m, num_words * big_digit::BITS), num_words)
 }
 
 /// R^2 mod m for R = 2^bits.
