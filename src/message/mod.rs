@@ -13,11 +13,10 @@ use mail_parser::{HeaderName, MessageParser};
 /// obs-fields) [CRLF body]` with `fields = *(...)`), so `auth` judges one (no From, no
 /// signatures: every verdict none); to `headers` and `trace` such a file is a mistake worth
 /// an error.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmptyHeaders {
     /// An error: a zero-byte input is `empty input, no message in it`, a blank first line
     /// `no header fields found; not an email message`.
-    #[default]
     Refuse,
     /// A message with no header fields, analysed as such.
     Accept,
