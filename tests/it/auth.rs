@@ -700,12 +700,7 @@ fn a_name_asked_beyond_the_foreseen_ones_is_fetched_for_another_pass() {
 /// and warns on stderr naming the input; `headers` refuses the same files (bad_input.rs).
 fn assert_judged_as_empty(run: &Run, shown: &str) {
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(
-        run.stderr.trim_end(),
-        format!(
-            "mailsleuth: warning: {shown}: message 1 has no header fields; every verdict is none"
-        )
-    );
+    assert_eq!(run.stderr.trim_end(), empty_warning(shown));
     let doc = run.json();
     assert_eq!(doc["totals"]["messages"], 1);
     assert_eq!(doc["totals"]["errors"], 0);
@@ -729,6 +724,11 @@ fn assert_judged_as_empty(run: &Run, shown: &str) {
         "no client ip in the Received chain, no helo in the Received chain, no Return-Path, \
          so no mail from"
     );
+}
+
+/// The warning `auth` prints for the first message of `shown` when it has no header fields.
+fn empty_warning(shown: &str) -> String {
+    format!("mailsleuth: warning: {shown}: message 1 has no header fields; every verdict is none")
 }
 
 #[test]
@@ -781,12 +781,7 @@ fn the_empty_message_warning_escapes_the_path() {
     let run = auth(&server, &file, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let shown = format!("{}/evil\\e[2J\\u{{202e}}.eml", dir.path().display());
-    assert_eq!(
-        run.stderr.trim_end(),
-        format!(
-            "mailsleuth: warning: {shown}: message 1 has no header fields; every verdict is none"
-        )
-    );
+    assert_eq!(run.stderr.trim_end(), empty_warning(&shown));
 }
 
 #[test]
