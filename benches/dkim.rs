@@ -264,23 +264,21 @@ fn real_main() -> Result<(), String> {
 
     println!("DKIM verification, {n} messages signed {} by {SELECTOR}._domainkey.{DOMAIN}, key over DNS from 127.0.0.1", args.key);
     let mut rounds: Vec<(ChildRun, ChildRun)> = Vec::new();
+    let mut ratios: Vec<f64> = Vec::new();
     for round in 1..=args.rounds {
         // mailsleuth first in each round, then dkimpy: alternating, so load on the machine
         // that comes and goes lands on both.
         let ours = run_mailsleuth(&args, &messages, addr)?;
         let theirs = run_dkimpy(&args, &messages, addr)?;
+        let ratio = theirs.wall.as_secs_f64() / ours.wall.as_secs_f64();
         println!(
-            "  round {round}: mailsleuth {:.2} s, dkimpy {:.2} s, ratio {:.2}x",
+            "  round {round}: mailsleuth {:.2} s, dkimpy {:.2} s, ratio {ratio:.2}x",
             ours.wall.as_secs_f64(),
             theirs.wall.as_secs_f64(),
-            theirs.wall.as_secs_f64() / ours.wall.as_secs_f64()
         );
+        ratios.push(ratio);
         rounds.push((ours, theirs));
     }
-    let mut ratios: Vec<f64> = rounds
-        .iter()
-        .map(|(o, t)| t.wall.as_secs_f64() / o.wall.as_secs_f64())
-        .collect();
     ratios.sort_by(f64::total_cmp);
     let ours = median_run(rounds.iter().map(|r| &r.0).collect());
     let theirs = median_run(rounds.iter().map(|r| &r.1).collect());
