@@ -19,6 +19,8 @@ const MAX_SENDERS: usize = 1000;
 const TOP_SENDERS: usize = 20;
 /// Success-after-failure events kept per account.
 const MAX_SAF: usize = 100;
+/// IPs of one account from which on they are found through a hash index (see `IpUses`).
+const INDEX_IPS: usize = 8;
 
 /// The spans of the two peak windows: 1 hour and 10 minutes.
 const SPANS: [i64; 2] = [3600, 600];
@@ -110,10 +112,8 @@ struct Account {
     /// order, so a flush is mostly an append to one warm cache line instead of a descent
     /// through a tree whose nodes are cold (most accounts send a message an hour or less).
     hours: Vec<(Timestamp, HourBucket)>,
-    /// The IP of the account's last login and its index in `Aggregator::ip_list`: a user
-    /// mostly logs in again from the same address, which then needs no IP-map lookups (the
-    /// account is already in that IP's `tried` and `succeeded`, the IP in `s.ips`).
-    last_login: Option<(IpAddr, u32)>,
+    /// Where and how the account logged in, moved into `s.ips` at the end.
+    uses: IpUses,
     failed: HashMap<IpAddr, FailIp>,
     mismatched: HashMap<String, u64>,
     /// Bare accounts: (kind, lower-cased address) → count, judged at the end.
@@ -150,6 +150,64 @@ impl Account {
             },
         };
         self.hours.insert(i, (h, b));
+    }
+}
+
+/// The IPs an account logged in from, in order of first login, with their counters and
+/// their index in `Aggregator::ip_list`. Most accounts use one to three addresses: a scan of
+/// one cache line finds them, where a hash map per account cost a cold table probe per login
+/// (5% of a run). A relay account's dozens of bot IPs get an index (keyed SipHash: the
+/// addresses are the bots' choice).
+#[derive(Debug, Default)]
+struct IpUses {
+    list: Vec<(IpAddr, IpUse, u32)>,
+    index: Option<HashMap<IpAddr, u32>>,
+    /// Position in `list` of the last login's IP: a user mostly logs in again from it.
+    last: Option<u32>,
+}
+
+impl IpUses {
+    /// Position in `list` of `ip`, if the account logged in from it.
+    fn find(&self, ip: IpAddr) -> Option<usize> {
+        if let Some(i) = self.last.map(|i| i as usize) {
+            if self.list.get(i).is_some_and(|e| e.0 == ip) {
+                return Some(i);
+            }
+        }
+        match &self.index {
+            Some(ix) => ix.get(&ip).map(|&i| i as usize),
+            None => self.list.iter().position(|e| e.0 == ip),
+        }
+    }
+
+    /// Add `ip` (not yet in the list) with its `ip_list` index; returns its position.
+    fn add(&mut self, ip: IpAddr, slot: u32, t: Timestamp) -> usize {
+        let i = self.list.len();
+        self.list.push((
+            ip,
+            IpUse {
+                first: t,
+                last: t,
+                ..IpUse::default()
+            },
+            slot,
+        ));
+        match &mut self.index {
+            Some(ix) => {
+                ix.insert(ip, i as u32);
+            }
+            None if self.list.len() >= INDEX_IPS => {
+                let ix = self
+                    .list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.0, i as u32))
+                    .collect();
+                self.index = Some(ix);
+            }
+            None => {}
+        }
+        i
     }
 }
 
@@ -240,7 +298,7 @@ impl Aggregator {
             windows: Windows::default(),
             hour: None,
             hours: Vec::new(),
-            last_login: None,
+            uses: IpUses::default(),
             failed: HashMap::new(),
             mismatched: HashMap::new(),
             undecided: [HashMap::new(), HashMap::new()],
@@ -297,17 +355,6 @@ impl Aggregator {
         let window = self.saf_window;
         let acc = &mut self.accounts[a as usize];
         seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
-        let u = acc.s.ips.entry(ip).or_insert(IpUse {
-            first: t,
-            last: t,
-            ..IpUse::default()
-        });
-        match kind {
-            LoginKind::Smtp => u.smtp += 1,
-            LoginKind::Mailbox => u.imap += 1,
-        }
-        u.first = u.first.min(t);
-        u.last = u.last.max(t);
         if let Some(f) = (!acc.failed.is_empty())
             .then(|| acc.failed.get_mut(&ip))
             .flatten()
@@ -326,20 +373,30 @@ impl Aggregator {
             acc.s.imap_logins += 1;
             self.totals.mailbox_logins += 1;
         }
-        let cached = acc.last_login.filter(|&(l, _)| l == ip).map(|(_, i)| i);
-        let slot = match cached {
+        let i = match acc.uses.find(ip) {
             Some(i) => i,
-            None => self.ip_slot(ip),
-        };
-        self.accounts[a as usize].last_login = Some((ip, slot));
-        let ipa = &mut self.ip_list[slot as usize].1;
-        ipa.successes += 1;
-        if cached.is_none() {
-            ipa.tried.insert(a);
-            if !ipa.succeeded.contains(&a) {
-                ipa.succeeded.push(a);
+            None => {
+                // A new (account, IP) pair: the only time the IP's account lists change.
+                let slot = self.ip_slot(ip);
+                let ipa = &mut self.ip_list[slot as usize].1;
+                ipa.tried.insert(a);
+                if !ipa.succeeded.contains(&a) {
+                    ipa.succeeded.push(a);
+                }
+                self.accounts[a as usize].uses.add(ip, slot, t)
             }
+        };
+        let uses = &mut self.accounts[a as usize].uses;
+        uses.last = Some(i as u32);
+        let (_, u, slot) = &mut uses.list[i];
+        match kind {
+            LoginKind::Smtp => u.smtp += 1,
+            LoginKind::Mailbox => u.imap += 1,
         }
+        u.first = u.first.min(t);
+        u.last = u.last.max(t);
+        let ipa = &mut self.ip_list[*slot as usize].1;
+        ipa.successes += 1;
         seen(&mut ipa.first, &mut ipa.last, t);
     }
 
@@ -356,10 +413,7 @@ impl Aggregator {
     ) {
         self.totals.authenticated_messages += 1;
         if let Some(ip) = ip {
-            let acc = &self.accounts[a as usize];
-            if new_login
-                || (acc.last_login.is_none_or(|(l, _)| l != ip) && !acc.s.ips.contains_key(&ip))
-            {
+            if new_login || self.accounts[a as usize].uses.find(ip).is_none() {
                 self.on_login(a, ip, t, LoginKind::Smtp);
             }
         }
@@ -455,6 +509,10 @@ impl Aggregator {
         let mut accounts = Vec::with_capacity(self.accounts.len());
         for mut acc in std::mem::take(&mut self.accounts) {
             acc.flush_hour();
+            acc.s.ips = std::mem::take(&mut acc.uses.list)
+                .into_iter()
+                .map(|(ip, u, _)| (ip, u))
+                .collect();
             acc.s.hourly = std::mem::take(&mut acc.hours).into_iter().collect();
             let [env, hdr] = std::mem::take(&mut acc.undecided);
             let undecided = (env.into_iter().map(|e| (Which::Envelope, e)))
@@ -713,6 +771,46 @@ mod tests {
         let i = s.ips.iter().find(|x| x.ip == bad).expect("ip");
         assert_eq!((i.auth_failures, i.successes, i.accounts_tried), (3, 2, 1));
         assert_eq!(s.totals.auth_failures, 4);
+    }
+
+    /// An account with more IPs than the scan covers (the index path) counts each pair once
+    /// per login and keeps every IP's first and last time, whatever the login order.
+    #[test]
+    fn many_ips_of_one_account() {
+        let mut g = Aggregator::new(3600);
+        let a = acct(&mut g, b"gina@x.example");
+        let n = INDEX_IPS as u8 * 3;
+        for round in 0..3i64 {
+            for k in 0..n {
+                let t = 1000 * round + i64::from(k);
+                let kind = if k % 2 == 0 {
+                    LoginKind::Smtp
+                } else {
+                    LoginKind::Mailbox
+                };
+                g.on_login(a, ip(&format!("198.51.100.{k}")), t, kind);
+            }
+        }
+        g.on_message(a, 5000, Some(ip("198.51.100.3")), "mail", b"Q1", false);
+        g.on_message(a, 5001, Some(ip("203.0.113.77")), "mail", b"Q2", false);
+        let s = g.finish();
+        let d = &s.accounts[0];
+        assert_eq!(d.ips.len(), usize::from(n) + 1);
+        for k in 0..n {
+            let u = &d.ips[&ip(&format!("198.51.100.{k}"))];
+            let (smtp, imap) = if k % 2 == 0 { (3, 0) } else { (0, 3) };
+            assert_eq!((u.smtp, u.imap), (smtp, imap), "{k}");
+            assert_eq!((u.first, u.last), (i64::from(k), 2000 + i64::from(k)));
+        }
+        // A message from a known IP is no new login; from a new one it is.
+        assert_eq!(d.ips[&ip("198.51.100.3")].imap, 3);
+        assert_eq!(d.ips[&ip("203.0.113.77")].smtp, 1);
+        let x = s
+            .ips
+            .iter()
+            .find(|x| x.ip == ip("198.51.100.5"))
+            .expect("ip");
+        assert_eq!((x.successes, x.accounts_tried), (3, 1));
     }
 
     #[test]
