@@ -968,27 +968,21 @@ fn record_status(m: &mut Msg, h: u64, addr: &[u8], status: Status, dsn: &[u8]) {
         Status::Expired => m.expired += 1,
         Status::Deferred | Status::Relayed => {}
     }
-    let found = match &m.rcpt_index {
-        Some(ix) => ix.get(&h).map(|&i| i as usize),
-        None => m.rcpts.iter().rposition(|r| r.hash == h),
-    };
-    let i = match found {
-        Some(i) => i,
-        None => {
-            let i = m.rcpts.len();
-            m.rcpts.push(Rcpt {
-                hash: h,
-                status,
-                deferrals: 0,
-            });
-            if let Some(text) = &mut m.text {
-                text.rcpts.push((String::new(), String::new()));
+    let i = match &mut m.rcpt_index {
+        // One probe finds the recipient or makes its slot.
+        Some(ix) => {
+            let next = m.rcpts.len();
+            let i = *ix.entry(h).or_insert(next as u32) as usize;
+            if i == next {
+                push_rcpt(m, h, status);
             }
-            match &mut m.rcpt_index {
-                Some(ix) => {
-                    ix.insert(h, i as u32);
-                }
-                None if m.rcpts.len() >= INDEX_RCPTS => {
+            i
+        }
+        None => match m.rcpts.iter().rposition(|r| r.hash == h) {
+            Some(i) => i,
+            None => {
+                push_rcpt(m, h, status);
+                if m.rcpts.len() >= INDEX_RCPTS {
                     m.rcpt_index = Some(Box::new(
                         m.rcpts
                             .iter()
@@ -997,10 +991,9 @@ fn record_status(m: &mut Msg, h: u64, addr: &[u8], status: Status, dsn: &[u8]) {
                             .collect(),
                     ));
                 }
-                None => {}
+                m.rcpts.len() - 1
             }
-            i
-        }
+        },
     };
     let r = &mut m.rcpts[i];
     r.status = status;
@@ -1014,5 +1007,17 @@ fn record_status(m: &mut Msg, h: u64, addr: &[u8], status: Status, dsn: &[u8]) {
                 String::from_utf8_lossy(dsn).into_owned(),
             );
         }
+    }
+}
+
+/// A recipient first seen in a delivery line of `m`.
+fn push_rcpt(m: &mut Msg, h: u64, status: Status) {
+    m.rcpts.push(Rcpt {
+        hash: h,
+        status,
+        deferrals: 0,
+    });
+    if let Some(text) = &mut m.text {
+        text.rcpts.push((String::new(), String::new()));
     }
 }

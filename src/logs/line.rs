@@ -343,19 +343,20 @@ pub struct Wanted {
     pub message_ids: bool,
 }
 
-/// The span (within the chunk) of a recent host or tag, its fingerprint and (for tags) its
-/// parser: lines of a chunk share a handful of these, so each is hashed and classified about
-/// once per chunk.
+/// A recent `HOST TAG` pair (one span of the chunk: the host, a space, the syslog tag), the
+/// fingerprints of both names and the tag's parser: lines of a chunk share a handful of these,
+/// so each is hashed and classified about once per chunk, and a line costs one look-up.
 #[derive(Debug, Clone, Copy)]
 struct Recent {
     start: usize,
     len: usize,
-    fp: u64,
+    host_fp: u64,
+    prog_fp: u64,
     prog: Prog,
 }
 
-/// A direct-mapped cache of recent names, indexed by a hash of their length and first and
-/// last bytes (no scan over the slots, no call to a hasher on a hit).
+/// A direct-mapped cache of recent `HOST TAG` pairs, indexed by a hash of their length and
+/// first and last bytes (no scan over the slots, no call to a hasher on a hit).
 #[derive(Debug)]
 struct RecentNames {
     slots: [Recent; 32],
@@ -367,7 +368,8 @@ impl Default for RecentNames {
             slots: [Recent {
                 start: 0,
                 len: 0,
-                fp: 0,
+                host_fp: 0,
+                prog_fp: 0,
                 prog: Prog::Other,
             }; 32],
         }
@@ -375,31 +377,45 @@ impl Default for RecentNames {
 }
 
 impl RecentNames {
-    /// Fingerprint and parser of the name at `chunk[start..start + len]`.
-    fn get(&mut self, chunk: &[u8], start: usize, len: usize, fps: &Fingerprints) -> (u64, Prog) {
-        if len == 0 {
-            return (0, Prog::Other);
-        }
-        let name = &chunk[start..start + len];
+    /// Fingerprints of the host and the tag, and the tag's parser, for the pair at
+    /// `chunk[start..start + len]` whose host is its first `host_len` bytes.
+    fn get(
+        &mut self,
+        chunk: &[u8],
+        start: usize,
+        host_len: usize,
+        len: usize,
+        fps: &Fingerprints,
+    ) -> (u64, u64, Prog) {
+        let pair = &chunk[start..start + len];
         let (first, last) = if len >= 8 {
-            (word(name, 0), word(name, len - 8))
+            (word(pair, 0), word(pair, len - 8))
         } else {
             let mut w = [0u8; 8];
-            w[..len].copy_from_slice(name);
+            w[..len].copy_from_slice(pair);
             (u64::from_le_bytes(w), 0)
         };
         let h = (first ^ last.rotate_left(23) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let slot = &mut self.slots[(h >> 59) as usize];
-        if slot.len == len && slot.fp != 0 && same(&chunk[slot.start..slot.start + len], name) {
-            return (slot.fp, slot.prog);
+        // Equal bytes are an equal host too: a host name has no space.
+        let hit = slot.len == len
+            && slot.prog_fp != 0
+            && same(&chunk[slot.start..slot.start + len], pair);
+        if !hit {
+            let (host, tag) = (&pair[..host_len], &pair[(host_len + 1).min(len)..]);
+            *slot = Recent {
+                start,
+                len,
+                host_fp: if host.is_empty() {
+                    0
+                } else {
+                    fps.of(host).max(1)
+                },
+                prog_fp: fps.of(tag).max(1),
+                prog: classify(tag),
+            };
         }
-        *slot = Recent {
-            start,
-            len,
-            fp: fps.of(name).max(1),
-            prog: classify(name),
-        };
-        (slot.fp, slot.prog)
+        (slot.host_fp, slot.prog_fp, slot.prog)
     }
 }
 
@@ -580,8 +596,7 @@ pub fn parse_chunk(
 ) -> ChunkCounts {
     let mut counts = ChunkCounts::default();
     let mut cache = ([0u8; 15], 0u32);
-    let mut hosts = RecentNames::default();
-    let mut tags = RecentNames::default();
+    let mut names = RecentNames::default();
     let mut domains = RecentDomains::default();
     let mut pos = 0usize;
     if skip_first {
@@ -606,12 +621,16 @@ pub fn parse_chunk(
             break;
         };
         if let Some(p) = split(line, &mut cache) {
-            let (prog_fp, prog) = if p.native_exim {
-                (0, Prog::Exim)
+            let (host_fp, prog_fp, prog) = if p.native_exim {
+                (0, 0, Prog::Exim)
             } else {
-                tags.get(chunk, pos + p.prog.off as usize, p.prog.len as usize, fps)
+                // `HOST TAG`: the host, one space and the tag are one span of the line.
+                let len = (p.prog.off + p.prog.len - p.host.off) as usize;
+                let start = pos + p.host.off as usize;
+                names.get(chunk, start, p.host.len as usize, len, fps)
             };
             dispatch(ev, line, &p, prog);
+            ev.host_fp = host_fp;
             ev.prog_fp = prog_fp;
         }
         counts.lines += 1;
@@ -627,9 +646,6 @@ pub fn parse_chunk(
         } else {
             ev.line = idx;
             ev.start = pos as u32;
-            ev.host_fp = hosts
-                .get(chunk, pos + ev.host.off as usize, ev.host.len as usize, fps)
-                .0;
             ev.name_fp = name_fp(line, &ev.kind, fps);
             ev.qid = kind_qid(&ev.kind)
                 .and_then(|q| Qid::at(chunk, pos + q.off as usize, q.len as usize))
