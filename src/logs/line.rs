@@ -876,6 +876,42 @@ mod tests {
         assert!(!same(b"abc", b"abcd"));
     }
 
+    /// The per-chunk `HOST TAG` cache gives every line the fingerprints of its own host and
+    /// tag, however the pairs interleave (same host with other tags, same tag on other hosts,
+    /// names that share their first and last bytes).
+    #[test]
+    fn host_and_tag_fingerprints_per_line() {
+        let pairs = [
+            ("mail", "postfix/smtpd"),
+            ("mail", "postfix/submission/smtpd"),
+            // Same length, first and last eight bytes as the pair before it: same slot.
+            ("mail", "postfix/submisxion/smtpd"),
+            ("mx2", "postfix/smtpd"),
+            ("mail", "postfix-out/smtpd"),
+            ("mail2", "postfix/smtpd"),
+            ("mail", "postfix/smtpd"),
+        ];
+        let mut chunk = String::new();
+        for round in 0..3 {
+            for (h, t) in pairs {
+                chunk += &format!("Nov 16 00:02:3{round} {h} {t}[7]: connect from x[192.0.2.1]\n");
+            }
+        }
+        let fps = Fingerprints::default();
+        let mut out = Vec::new();
+        let want = Wanted {
+            ignored: true,
+            message_ids: true,
+        };
+        parse_chunk(chunk.as_bytes(), false, want, &fps, &mut out);
+        assert_eq!(out.len(), pairs.len() * 3);
+        for (ev, (h, t)) in out.iter().zip(pairs.iter().cycle()) {
+            assert_eq!(ev.host_fp, fps.of(h.as_bytes()).max(1), "{h} {t}");
+            assert_eq!(ev.prog_fp, fps.of(t.as_bytes()).max(1), "{h} {t}");
+            assert!(matches!(ev.kind, Kind::Connect { .. }), "{h} {t}");
+        }
+    }
+
     /// Every event is written by a worker and read by the join: size is throughput.
     #[test]
     fn events_stay_small() {
