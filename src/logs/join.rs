@@ -172,6 +172,10 @@ impl Names {
         }
     }
 
+    fn name_str(&self, id: u16) -> &str {
+        self.names.get(usize::from(id)).map_or("?", |n| n)
+    }
+
     fn name(&self, id: u16) -> Arc<str> {
         self.names
             .get(usize::from(id))
@@ -197,8 +201,6 @@ pub struct Join<'s> {
     /// Emptied recipient lists of finished messages, reused by new ones: a message's list is
     /// then allocated once per pool slot, not grown from nothing per message.
     rcpt_pool: Vec<Vec<Rcpt>>,
-    /// The empty host name `sample_host` hands out.
-    no_host: Arc<str>,
     /// Dovecot failures per IP not yet matched by an MTA warning: (count, last time).
     dovecot_fails: HashMap<IpAddr, (u32, Timestamp)>,
     now: Timestamp,
@@ -238,7 +240,6 @@ impl<'s> Join<'s> {
             messages: FxMap::default(),
             hops: FxMap::default(),
             rcpt_pool: Vec::new(),
-            no_host: Arc::from(""),
             dovecot_fails: HashMap::new(),
             now: i64::MIN,
             next_sweep: i64::MIN,
@@ -299,17 +300,6 @@ impl<'s> Join<'s> {
         }
         self.prog_inst[i] = Some(inst);
         inst
-    }
-
-    /// The host name of an event's line, interned, when the account's next message is kept
-    /// as a sample (the aggregator reads it only then); else empty, without touching the
-    /// name table.
-    fn sample_host(&mut self, a: u32, ev: &Event, line: &[u8]) -> Arc<str> {
-        if !self.agg.wants_sample(a) {
-            return Arc::clone(&self.no_host);
-        }
-        let id = self.hosts.id(ev.host_fp, ev.host.get(line));
-        self.hosts.name(id)
     }
 
     fn line_ref(&self, line_no: u64) -> LineRef {
@@ -461,9 +451,9 @@ impl<'s> Join<'s> {
                         }
                         None => true,
                     };
-                    let host_name = self.sample_host(a, ev, line);
+                    let host_name = sample_host(&self.agg, &mut self.hosts, a, ev, line);
                     self.agg
-                        .on_message(a, t, Some(ip), &host_name, qid.get(line), new_login);
+                        .on_message(a, t, Some(ip), host_name, qid.get(line), new_login);
                 }
                 self.note(m.acct, &mut sess_pending, line, line_no);
                 let mut p = std::mem::take(&mut m.pending);
@@ -657,9 +647,8 @@ impl<'s> Join<'s> {
                 if let Some(a) = acct {
                     m.acct = Some(a);
                     m.own = true;
-                    let host_name = self.sample_host(a, ev, line);
-                    self.agg
-                        .on_message(a, t, ip, &host_name, id.get(line), true);
+                    let host_name = sample_host(&self.agg, &mut self.hosts, a, ev, line);
+                    self.agg.on_message(a, t, ip, host_name, id.get(line), true);
                     if let Some(n) = nrcpt {
                         self.agg.on_recipients(a, t, n);
                     }
@@ -938,6 +927,23 @@ impl<'s> Join<'s> {
     pub fn take_detail(&mut self) -> Option<super::evidence::AccountDetail> {
         self.detail.take().map(DetailCollector::finish)
     }
+}
+
+/// The host name of an event's line, interned, when the account's next message is kept as a
+/// sample (the aggregator reads it only then); else empty, without touching the name table.
+/// Borrowed, not an `Arc`: two atomic operations per message for a name mostly unread.
+fn sample_host<'a>(
+    agg: &Aggregator,
+    hosts: &'a mut Names,
+    a: u32,
+    ev: &Event,
+    line: &[u8],
+) -> &'a str {
+    if !agg.wants_sample(a) {
+        return "";
+    }
+    let id = hosts.id(ev.host_fp, ev.host.get(line));
+    hosts.name_str(id)
 }
 
 /// Appends an evidence line to a record's lines, up to `RECORD_LINES`.
