@@ -28,9 +28,13 @@ const SPANS: [i64; 2] = [3600, 600];
 /// Exact peaks of a sum over the sliding windows of `SPANS`. One queue holds the longest
 /// window's messages; each shorter window is a tail of it, marked by an index, so an account's
 /// windows touch one buffer.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Windows {
     q: VecDeque<(Timestamp, u64)>,
+    /// The newest time in `q`, kept here: most accounts send less than a message an hour, so
+    /// a new message finds every entry out of every window, and the queue is emptied without
+    /// reading its (cold) buffer.
+    newest: Timestamp,
     /// Index in `q` of the first entry of each window (0 for the longest).
     start: [usize; 2],
     sum: [u64; 2],
@@ -38,11 +42,32 @@ struct Windows {
     peak_start: [Option<Timestamp>; 2],
 }
 
+impl Default for Windows {
+    fn default() -> Self {
+        Windows {
+            q: VecDeque::new(),
+            newest: Timestamp::MIN,
+            start: [0; 2],
+            sum: [0; 2],
+            peak: [0; 2],
+            peak_start: [None; 2],
+        }
+    }
+}
+
 impl Windows {
     /// Add `n` at `t`. Times arrive nearly in order; a slightly late one is inserted in place.
     /// A window is `(newest - span, newest]`, i.e. any two entries less than `span` apart.
     fn add(&mut self, t: Timestamp, n: u64) {
-        let pos = if self.q.back().is_none_or(|e| e.0 <= t) {
+        let in_order = t >= self.newest;
+        if t.saturating_sub(self.newest) >= SPANS[0] {
+            // Every entry is at least the longest span older than `t`: in no window any more.
+            self.q.clear();
+            self.start = [0; 2];
+            self.sum = [0; 2];
+        }
+        self.newest = self.newest.max(t);
+        let pos = if in_order {
             self.q.push_back((t, n));
             self.q.len() - 1
         } else {
@@ -50,7 +75,7 @@ impl Windows {
             self.q.insert(pos, (t, n));
             pos
         };
-        let newest = self.q.back().map_or(t, |e| e.0);
+        let newest = self.newest;
         let q = &self.q;
         for ((span, start), sum) in SPANS.iter().zip(&mut self.start).zip(&mut self.sum) {
             // Entries before a window's start are older than it (the queue is sorted), so an
@@ -720,7 +745,12 @@ mod tests {
             let mut refs = [RefWindow::new(3600), RefWindow::new(600)];
             let mut t = 0i64;
             for _ in 0..3000 {
-                t += (next() % 120) as i64;
+                // Mostly minutes apart, sometimes hours (every entry leaves every window).
+                t += if next() % 40 == 0 {
+                    3000 + (next() % 5000) as i64
+                } else {
+                    (next() % 120) as i64
+                };
                 let at = if next() % 10 == 0 {
                     t - (next() % 900) as i64
                 } else {

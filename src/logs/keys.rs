@@ -161,18 +161,30 @@ impl Fingerprints {
 }
 
 /// 64-bit hash of a recipient address (case-insensitive), to tell recipients apart without
-/// storing them.
+/// storing them. Eight bytes at a time: every delivery line hashes its recipient.
 pub fn addr_hash(b: &[u8]) -> u64 {
     let mut h = Fx::default();
     for c in b.chunks(8) {
         let mut w = [0u8; 8];
-        for (d, s) in w.iter_mut().zip(c) {
-            *d = s.to_ascii_lowercase();
-        }
-        h.add(u64::from_le_bytes(w));
+        w[..c.len()].copy_from_slice(c);
+        h.add(ascii_lower(u64::from_le_bytes(w)));
     }
     h.add(b.len() as u64);
     h.finish()
+}
+
+/// `to_ascii_lowercase` of the eight bytes of `w` at once (SWAR): bytes `A`..=`Z` gain 0x20,
+/// every other byte (non-ASCII included) is unchanged.
+fn ascii_lower(w: u64) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let low7 = w & !HI;
+    // The high bit of each byte: its low seven bits are >= 'A', resp. > 'Z' (no carries: the
+    // sums stay under 0x100).
+    let ge_a = low7 + LO * u64::from(0x80 - b'A');
+    let gt_z = low7 + LO * u64::from(0x80 - b'Z' - 1);
+    let upper = ge_a & !gt_z & !w & HI;
+    w | (upper >> 2)
 }
 
 #[cfg(test)]
@@ -193,6 +205,26 @@ mod tests {
         assert_eq!(Qid::at(line, 3, 14), Some(q));
         assert_eq!(Qid::at(&line[..17], 3, 14), Some(q));
         assert_eq!(Qid::at(line, 3, 40), None);
+    }
+
+    #[test]
+    fn ascii_lower_matches_std_on_every_byte() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut w = [b'x'; 8];
+                w[pos] = b;
+                let mut want = w;
+                want.make_ascii_lowercase();
+                let got = ascii_lower(u64::from_le_bytes(w)).to_le_bytes();
+                assert_eq!(got, want, "byte {b:#x} at {pos}");
+            }
+        }
+        let all: Vec<u8> = (0..=255u8).collect();
+        for c in all.chunks(8) {
+            let w = u64::from_le_bytes(c.try_into().expect("8"));
+            let want = u64::from_le_bytes(c.to_ascii_lowercase().try_into().expect("8"));
+            assert_eq!(ascii_lower(w), want);
+        }
     }
 
     #[test]
