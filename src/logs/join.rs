@@ -93,6 +93,8 @@ struct Msg {
     sent: u64,
     bounced: u64,
     expired: u64,
+    /// Recipients by address hash: every one when records are kept and for Exim, else only
+    /// those deferred at least once (see `record_status`).
     rcpts: Vec<Rcpt>,
     /// Recipient hash → index into `rcpts`, built once a message has many recipients so that
     /// a spam run's deliveries do not each scan all the recipients before them.
@@ -974,6 +976,18 @@ fn record_status(m: &mut Msg, h: u64, addr: &[u8], status: Status, dsn: &[u8]) {
         Status::Expired => m.expired += 1,
         Status::Deferred | Status::Relayed => {}
     }
+    if m.text.is_none() && !m.exim && status != Status::Deferred {
+        // Without records, and outside Exim (whose recipient count is its distinct
+        // recipients), only recipients that were deferred need an identity: the deferred
+        // count and `status=expired` read them, and a final status of a recipient never
+        // deferred changes neither. Most messages have none, and skip the look-up.
+        if !m.rcpts.is_empty() {
+            if let Some(i) = find_rcpt(m, h) {
+                m.rcpts[i].status = status;
+            }
+        }
+        return;
+    }
     let i = match &mut m.rcpt_index {
         // One probe finds the recipient or makes its slot.
         Some(ix) => {
@@ -1013,6 +1027,14 @@ fn record_status(m: &mut Msg, h: u64, addr: &[u8], status: Status, dsn: &[u8]) {
                 String::from_utf8_lossy(dsn).into_owned(),
             );
         }
+    }
+}
+
+/// The position of the recipient hashed `h` in `m.rcpts`.
+fn find_rcpt(m: &Msg, h: u64) -> Option<usize> {
+    match &m.rcpt_index {
+        Some(ix) => ix.get(&h).map(|&i| i as usize),
+        None => m.rcpts.iter().rposition(|r| r.hash == h),
     }
 }
 

@@ -328,6 +328,72 @@ Nov 22 04:32:00 mx CRON[9]: (root) CMD (true)
         }
     }
 
+    /// Recipient statuses of one large message (sent, deferred then sent, deferred until the
+    /// message expired, bounced, deferred then bounced) come out the same whether the run
+    /// keeps records (every recipient tracked, an index from 16) or not (only the deferred
+    /// ones are).
+    #[test]
+    fn recipient_statuses_with_and_without_records() {
+        let mut log = String::from("\
+Nov 22 05:00:00 mx postfix/submission/smtpd[10]: 1A2B3C4D5E: client=unknown[192.0.2.7], sasl_method=PLAIN, sasl_username=u@example.org
+Nov 22 05:00:01 mx postfix/qmgr[20]: 1A2B3C4D5E: from=<u@example.org>, size=900, nrcpt=20 (queue active)
+");
+        let line = |min: u32, r: u32, dsn: &str, status: &str| {
+            format!("Nov 22 05:{min:02}:02 mx postfix/smtp[30]: 1A2B3C4D5E: to=<R{r}@dest.example>, relay=mx.dest.example[198.51.100.9]:25, delay=1, delays=0.1/0/0.5/0.4, dsn={dsn}, status={status} (reply)\n")
+        };
+        for r in 0..10 {
+            log += &line(0, r, "2.0.0", "sent");
+        }
+        for r in 10..16 {
+            log += &line(0, r, "4.4.1", "deferred");
+        }
+        log += &line(0, 16, "5.1.1", "bounced");
+        for r in 17..20 {
+            log += &line(0, r, "4.4.1", "deferred");
+        }
+        for r in 10..16 {
+            log += &line(30, r, "4.4.1", "deferred");
+        }
+        for r in 10..14 {
+            log += &line(31, r, "2.0.0", "sent");
+        }
+        for r in 17..20 {
+            log += &line(32, r, "5.1.1", "bounced");
+        }
+        log += "Nov 22 05:59:00 mx postfix/qmgr[20]: 1A2B3C4D5E: from=<u@example.org>, status=expired, returned to sender\n";
+        log += "Nov 22 05:59:01 mx postfix/qmgr[20]: 1A2B3C4D5E: removed\n";
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("mail.log");
+        std::fs::write(&p, log).expect("write");
+        let opts = EngineOptions {
+            year: Some(2026),
+            ..EngineOptions::default()
+        };
+        let input = [InputSpec::Path(p)];
+        let plain = run(&input, &opts, &|_| {}).expect("run");
+        let mut records = Vec::new();
+        let with_records = run_with_sink(&input, &opts, &|_| {}, &mut |r: &MessageRecord| {
+            records.push(r.clone())
+        })
+        .expect("run");
+        for out in [&plain, &with_records] {
+            let a = &out.stats.accounts[0];
+            assert_eq!((a.messages, a.recipients), (1, 20));
+            // sent: 10 + 4 after a deferral; bounced: 1 + 3 after a deferral; deferred at
+            // least once: 6 + 3; expired: the 2 still deferred when the message expired.
+            assert_eq!((a.sent, a.bounced, a.deferred, a.expired), (14, 4, 9, 2));
+        }
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].recipients.len(), 20);
+        let expired: Vec<&str> = records[0]
+            .recipients
+            .iter()
+            .filter(|r| r.status == Status::Expired)
+            .map(|r| r.address.as_str())
+            .collect();
+        assert_eq!(expired, ["R14@dest.example", "R15@dest.example"]);
+    }
+
     #[test]
     fn missing_file_names_the_path() {
         let err = run(
