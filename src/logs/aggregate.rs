@@ -19,7 +19,7 @@ const MAX_SENDERS: usize = 1000;
 const TOP_SENDERS: usize = 20;
 /// Success-after-failure events kept per account.
 const MAX_SAF: usize = 100;
-/// IPs of one account from which on they are found through a hash index (see `IpUses`).
+/// IPs of one account from which on they are found through a hash index (see `AccountIps`).
 const INDEX_IPS: usize = 8;
 
 /// The spans of the two peak windows: 1 hour and 10 minutes.
@@ -137,13 +137,9 @@ struct Account {
     /// order, so a flush is mostly an append to one warm cache line instead of a descent
     /// through a tree whose nodes are cold (most accounts send a message an hour or less).
     hours: Vec<(Timestamp, HourBucket)>,
-    /// Where and how the account logged in, moved into `s.ips` at the end.
-    uses: IpUses,
-    failed: HashMap<IpAddr, FailIp>,
-    /// A one-word filter of the IPs in `failed` (`ip_bit`): a login from an IP whose bit is
-    /// clear never failed against the account and skips the map probe (a cache miss on most
-    /// logins of an account that bots have tried).
-    failed_bits: u64,
+    /// The IPs the account logged in from or failed from, moved into `s.ips` and
+    /// `s.failed_ips` at the end.
+    ips: AccountIps,
     mismatched: HashMap<String, u64>,
     /// Bare accounts: (kind, lower-cased address) → count, judged at the end.
     /// Indexed by `Which as usize`.
@@ -182,45 +178,58 @@ impl Account {
     }
 }
 
-/// The IPs an account logged in from, in order of first login, with their counters and
-/// their index in `Aggregator::ip_list`. Most accounts use one to three addresses: a scan of
-/// one cache line finds them, where a hash map per account cost a cold table probe per login
-/// (5% of a run). A relay account's dozens of bot IPs get an index (keyed SipHash: the
-/// addresses are the bots' choice).
+/// What an account did from one IP: its logins (`used`, all zero before the first) and its
+/// failed attempts, and the IP's index in `Aggregator::ip_list`.
+#[derive(Debug)]
+struct Pair {
+    ip: IpAddr,
+    slot: u32,
+    used: IpUse,
+    fail: FailIp,
+}
+
+impl Pair {
+    fn logged_in(&self) -> bool {
+        self.used.smtp + self.used.imap > 0
+    }
+}
+
+/// The IPs an account logged in or failed from, in order of first sight. Most accounts use
+/// one to three addresses: a scan of one cache line finds them, where a hash map per account
+/// (one for logins, one for failures) cost cold table probes per login and per failure. An
+/// account under attack or used as a relay gets an index for its dozens of bot IPs (keyed
+/// SipHash: the addresses are the bots' choice).
 #[derive(Debug, Default)]
-struct IpUses {
-    list: Vec<(IpAddr, IpUse, u32)>,
+struct AccountIps {
+    list: Vec<Pair>,
     index: Option<HashMap<IpAddr, u32>>,
     /// Position in `list` of the last login's IP: a user mostly logs in again from it.
     last: Option<u32>,
 }
 
-impl IpUses {
-    /// Position in `list` of `ip`, if the account logged in from it.
+impl AccountIps {
+    /// Position in `list` of `ip`, if the account logged in or failed from it.
     fn find(&self, ip: IpAddr) -> Option<usize> {
         if let Some(i) = self.last.map(|i| i as usize) {
-            if self.list.get(i).is_some_and(|e| e.0 == ip) {
+            if self.list.get(i).is_some_and(|e| e.ip == ip) {
                 return Some(i);
             }
         }
         match &self.index {
             Some(ix) => ix.get(&ip).map(|&i| i as usize),
-            None => self.list.iter().position(|e| e.0 == ip),
+            None => self.list.iter().position(|e| e.ip == ip),
         }
     }
 
     /// Add `ip` (not yet in the list) with its `ip_list` index; returns its position.
-    fn add(&mut self, ip: IpAddr, slot: u32, t: Timestamp) -> usize {
+    fn add(&mut self, ip: IpAddr, slot: u32) -> usize {
         let i = self.list.len();
-        self.list.push((
+        self.list.push(Pair {
             ip,
-            IpUse {
-                first: t,
-                last: t,
-                ..IpUse::default()
-            },
             slot,
-        ));
+            used: IpUse::default(),
+            fail: FailIp::default(),
+        });
         match &mut self.index {
             Some(ix) => {
                 ix.insert(ip, i as u32);
@@ -230,7 +239,7 @@ impl IpUses {
                     .list
                     .iter()
                     .enumerate()
-                    .map(|(i, e)| (e.0, i as u32))
+                    .map(|(i, e)| (e.ip, i as u32))
                     .collect();
                 self.index = Some(ix);
             }
@@ -249,19 +258,6 @@ struct Ip {
     succeeded: Vec<u32>,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
-}
-
-/// The bit of `ip` in an account's `failed_bits`: a multiply-shift of the address. Addresses
-/// chosen to share a bit only cost the map probe the filter would save.
-fn ip_bit(ip: IpAddr) -> u64 {
-    let x = match ip {
-        IpAddr::V4(v4) => u64::from(v4.to_bits()),
-        IpAddr::V6(v6) => {
-            let b = v6.to_bits();
-            (b as u64) ^ ((b >> 64) as u64).rotate_left(32)
-        }
-    };
-    1 << (x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
 }
 
 fn seen(first: &mut Option<Timestamp>, last: &mut Option<Timestamp>, t: Timestamp) {
@@ -340,9 +336,7 @@ impl Aggregator {
             windows: Windows::default(),
             hour: None,
             hours: Vec::new(),
-            uses: IpUses::default(),
-            failed: HashMap::new(),
-            failed_bits: 0,
+            ips: AccountIps::default(),
             mismatched: HashMap::new(),
             undecided: [HashMap::new(), HashMap::new()],
         });
@@ -393,52 +387,54 @@ impl Aggregator {
         &mut self.accounts[a as usize]
     }
 
+    /// The position of `ip` in the IPs of account `a`, added (with the IP's counters) on
+    /// first sight: the only time the IP's list of accounts tried changes.
+    fn pair(&mut self, a: u32, ip: IpAddr) -> usize {
+        if let Some(i) = self.accounts[a as usize].ips.find(ip) {
+            return i;
+        }
+        let slot = self.ip_slot(ip);
+        self.ip_list[slot as usize].1.tried.insert(a);
+        self.accounts[a as usize].ips.add(ip, slot)
+    }
+
     /// A successful login (SMTP AUTH session or mailbox login) from `ip`.
     pub fn on_login(&mut self, a: u32, ip: IpAddr, t: Timestamp, kind: LoginKind) {
         let window = self.saf_window;
+        let i = self.pair(a, ip);
         let acc = &mut self.accounts[a as usize];
         seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
-        if let Some(f) = (acc.failed_bits & ip_bit(ip) != 0)
-            .then(|| acc.failed.get_mut(&ip))
-            .flatten()
-        {
-            if f.pending > 0 && t - f.last <= window && acc.s.success_after_failure.len() < MAX_SAF
-            {
-                acc.s.success_after_failure.push(SuccessAfterFailure {
-                    ip,
-                    at: t,
-                    failures_before: f.pending,
-                });
-            }
-            f.pending = 0;
-        }
         if kind == LoginKind::Mailbox {
             acc.s.imap_logins += 1;
             self.totals.mailbox_logins += 1;
         }
-        let i = match acc.uses.find(ip) {
-            Some(i) => i,
-            None => {
-                // A new (account, IP) pair: the only time the IP's account lists change.
-                let slot = self.ip_slot(ip);
-                let ipa = &mut self.ip_list[slot as usize].1;
-                ipa.tried.insert(a);
-                if !ipa.succeeded.contains(&a) {
-                    ipa.succeeded.push(a);
-                }
-                self.accounts[a as usize].uses.add(ip, slot, t)
+        acc.ips.last = Some(i as u32);
+        let p = &mut acc.ips.list[i];
+        if p.fail.pending > 0 {
+            if t - p.fail.last <= window && acc.s.success_after_failure.len() < MAX_SAF {
+                acc.s.success_after_failure.push(SuccessAfterFailure {
+                    ip,
+                    at: t,
+                    failures_before: p.fail.pending,
+                });
             }
-        };
-        let uses = &mut self.accounts[a as usize].uses;
-        uses.last = Some(i as u32);
-        let (_, u, slot) = &mut uses.list[i];
+            p.fail.pending = 0;
+        }
+        let first_login = !p.logged_in();
+        let u = &mut p.used;
+        if first_login {
+            (u.first, u.last) = (t, t);
+        }
         match kind {
             LoginKind::Smtp => u.smtp += 1,
             LoginKind::Mailbox => u.imap += 1,
         }
         u.first = u.first.min(t);
         u.last = u.last.max(t);
-        let ipa = &mut self.ip_list[*slot as usize].1;
+        let ipa = &mut self.ip_list[p.slot as usize].1;
+        if first_login && !ipa.succeeded.contains(&a) {
+            ipa.succeeded.push(a);
+        }
         ipa.successes += 1;
         seen(&mut ipa.first, &mut ipa.last, t);
     }
@@ -456,7 +452,13 @@ impl Aggregator {
     ) {
         self.totals.authenticated_messages += 1;
         if let Some(ip) = ip {
-            if new_login || self.accounts[a as usize].uses.find(ip).is_none() {
+            let acc = &self.accounts[a as usize];
+            if new_login
+                || !acc
+                    .ips
+                    .find(ip)
+                    .is_some_and(|i| acc.ips.list[i].logged_in())
+            {
                 self.on_login(a, ip, t, LoginKind::Smtp);
             }
         }
@@ -525,21 +527,23 @@ impl Aggregator {
     /// One failed authentication attempt, naming an account when the log does.
     pub fn on_auth_failure(&mut self, a: Option<u32>, ip: IpAddr, t: Timestamp) {
         self.totals.auth_failures += 1;
-        let slot = self.ip_slot(ip);
+        let slot = match a {
+            Some(a) => {
+                let i = self.pair(a, ip);
+                let acc = self.acc(a);
+                acc.s.auth_failures += 1;
+                seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
+                let p = &mut acc.ips.list[i];
+                p.fail.total += 1;
+                p.fail.pending += 1;
+                p.fail.last = t;
+                p.slot
+            }
+            None => self.ip_slot(ip),
+        };
         let ipa = &mut self.ip_list[slot as usize].1;
         ipa.auth_failures += 1;
         seen(&mut ipa.first, &mut ipa.last, t);
-        if let Some(a) = a {
-            ipa.tried.insert(a);
-            let acc = self.acc(a);
-            acc.s.auth_failures += 1;
-            seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
-            acc.failed_bits |= ip_bit(ip);
-            let f = acc.failed.entry(ip).or_default();
-            f.total += 1;
-            f.pending += 1;
-            f.last = t;
-        }
     }
 
     /// Fold everything into the contract types.
@@ -553,10 +557,14 @@ impl Aggregator {
         let mut accounts = Vec::with_capacity(self.accounts.len());
         for mut acc in std::mem::take(&mut self.accounts) {
             acc.flush_hour();
-            acc.s.ips = std::mem::take(&mut acc.uses.list)
-                .into_iter()
-                .map(|(ip, u, _)| (ip, u))
-                .collect();
+            for p in std::mem::take(&mut acc.ips.list) {
+                if p.logged_in() {
+                    acc.s.ips.insert(p.ip, p.used);
+                }
+                if p.fail.total > 0 {
+                    acc.s.failed_ips.insert(p.ip, p.fail.total);
+                }
+            }
             acc.s.hourly = std::mem::take(&mut acc.hours).into_iter().collect();
             let [env, hdr] = std::mem::take(&mut acc.undecided);
             let undecided = (env.into_iter().map(|e| (Which::Envelope, e)))
@@ -579,7 +587,6 @@ impl Aggregator {
             acc.s.peak_1h_start = w.peak_start[0];
             acc.s.peak_recipients_10m = w.peak[1];
             acc.s.peak_10m_start = w.peak_start[1];
-            acc.s.failed_ips = acc.failed.iter().map(|(ip, f)| (*ip, f.total)).collect();
             accounts.push(acc.s);
         }
         let mut ips: Vec<IpStats> = self
@@ -809,17 +816,36 @@ mod tests {
         g.on_auth_failure(Some(a), bad, 400);
         g.on_login(a, bad, 400 + 3601, LoginKind::Smtp);
         g.on_auth_failure(None, ip("198.51.100.1"), 500);
+        // Failures only, from another IP: a failed IP of the account, not one it used.
+        let other = ip("203.0.113.99");
+        g.on_auth_failure(Some(a), other, 600);
+        g.on_message(a, 700, Some(other), "mail", b"Q1", false);
         let s = g.finish();
         let c = &s.accounts[0];
-        assert_eq!(c.success_after_failure.len(), 1);
+        assert_eq!(c.failed_ips.get(&other), Some(&1));
+        assert_eq!(
+            c.ips[&other].smtp, 1,
+            "a message from a failed-only IP is a login"
+        );
+        assert_eq!(c.ips[&bad].imap, 1);
+        assert_eq!(c.ips.len(), 2);
+        assert_eq!(c.success_after_failure.len(), 2);
         assert_eq!(c.success_after_failure[0].failures_before, 2);
-        assert_eq!(c.auth_failures, 3);
+        let second = &c.success_after_failure[1];
+        assert_eq!(
+            (second.ip, second.at, second.failures_before),
+            (other, 700, 1)
+        );
+        assert_eq!(c.auth_failures, 4);
         assert_eq!(c.failed_ips.get(&bad), Some(&3));
         assert_eq!(c.imap_logins, 1);
-        assert_eq!(s.ips.len(), 2);
+        assert_eq!(s.ips.len(), 3);
         let i = s.ips.iter().find(|x| x.ip == bad).expect("ip");
         assert_eq!((i.auth_failures, i.successes, i.accounts_tried), (3, 2, 1));
-        assert_eq!(s.totals.auth_failures, 4);
+        let o = s.ips.iter().find(|x| x.ip == other).expect("ip");
+        assert_eq!((o.auth_failures, o.successes, o.accounts_tried), (1, 1, 1));
+        assert_eq!(o.accounts_succeeded, vec!["carol@x.example".to_string()]);
+        assert_eq!(s.totals.auth_failures, 5);
     }
 
     /// An account with more IPs than the scan covers (the index path) counts each pair once
