@@ -202,6 +202,10 @@ impl Pair {
 #[derive(Debug, Default)]
 struct AccountIps {
     list: Vec<Pair>,
+    /// `ip_tag` of the first `INDEX_IPS` entries, inline: a look-up that misses, or hits
+    /// another entry than the last, reads no pair it does not return (a pair is over a
+    /// cache line's worth of counters).
+    tags: [u32; INDEX_IPS],
     index: Option<HashMap<IpAddr, u32>>,
     /// Position in `list` of the last login's IP: a user mostly logs in again from it.
     last: Option<u32>,
@@ -217,13 +221,20 @@ impl AccountIps {
         }
         match &self.index {
             Some(ix) => ix.get(&ip).map(|&i| i as usize),
-            None => self.list.iter().position(|e| e.ip == ip),
+            None => {
+                let tag = ip_tag(ip);
+                let n = self.list.len().min(INDEX_IPS);
+                (0..n).find(|&i| self.tags[i] == tag && self.list[i].ip == ip)
+            }
         }
     }
 
     /// Add `ip` (not yet in the list) with its `ip_list` index; returns its position.
     fn add(&mut self, ip: IpAddr, slot: u32) -> usize {
         let i = self.list.len();
+        if let Some(t) = self.tags.get_mut(i) {
+            *t = ip_tag(ip);
+        }
         self.list.push(Pair {
             ip,
             slot,
@@ -247,6 +258,19 @@ impl AccountIps {
         }
         i
     }
+}
+
+/// 32 bits of an address for `AccountIps::tags` (a multiply of its folded bits). Equal tags
+/// are confirmed against the address, so addresses chosen to collide only cost that compare.
+fn ip_tag(ip: IpAddr) -> u32 {
+    let x = match ip {
+        IpAddr::V4(v4) => u64::from(v4.to_bits()),
+        IpAddr::V6(v6) => {
+            let b = v6.to_bits();
+            (b as u64) ^ ((b >> 64) as u64).rotate_left(32) ^ 0x6_0000_0000
+        }
+    };
+    (x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as u32
 }
 
 #[derive(Debug, Default)]
