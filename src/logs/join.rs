@@ -115,6 +115,17 @@ struct Session {
     trace: Option<Box<SessionTrace>>,
 }
 
+impl Session {
+    fn new(t: Timestamp) -> Self {
+        Session {
+            last: t,
+            acct: None,
+            pending: Vec::new(),
+            trace: None,
+        }
+    }
+}
+
 /// A session's evidence for the records born in it.
 #[derive(Debug, Default)]
 struct SessionTrace {
@@ -264,6 +275,7 @@ impl<'s> Join<'s> {
         Wanted {
             ignored: self.detail.is_some(),
             message_ids: self.detail.is_some() || self.sink.is_some(),
+            connects: self.detail.is_some() || self.sink.is_some(),
         }
     }
 
@@ -398,19 +410,23 @@ impl<'s> Join<'s> {
                 }
             }
             Kind::Connect { .. } => {
-                let mut s = Session {
-                    last: t,
-                    acct: None,
-                    pending: Vec::new(),
-                    trace: self.sink.is_some().then(|| {
-                        Box::new(SessionTrace {
-                            lines: vec![self.evidence(line, line_no)],
-                            msgs: Vec::new(),
-                        })
-                    }),
-                };
-                self.note(None, &mut s.pending, line, line_no);
-                self.sessions.insert(skey, s);
+                // Only sent when evidence or records are kept (`wanted`): the session's lines
+                // start here. Its account, if a missing disconnect left one, stays, as in a
+                // run without evidence, which sees no connect lines.
+                let trace = self.sink.is_some().then(|| {
+                    Box::new(SessionTrace {
+                        lines: vec![self.evidence(line, line_no)],
+                        msgs: Vec::new(),
+                    })
+                });
+                let s = self.sessions.entry(skey).or_insert_with(|| Session::new(t));
+                s.last = t;
+                s.trace = trace;
+                let (acct, mut p) = (s.acct, std::mem::take(&mut s.pending));
+                self.note(acct, &mut p, line, line_no);
+                if let Some(s) = self.sessions.get_mut(&skey) {
+                    s.pending = p;
+                }
             }
             Kind::Disconnect => {
                 if let Some(mut s) = self.sessions.remove(&skey) {
@@ -445,14 +461,12 @@ impl<'s> Join<'s> {
                 if let Some(a) = acct {
                     m.acct = Some(a);
                     m.own = true;
-                    let new_login = match self.sessions.get_mut(&skey) {
-                        Some(s) => {
-                            s.last = t;
-                            sess_pending = std::mem::take(&mut s.pending);
-                            s.acct.replace(a) != Some(a)
-                        }
-                        None => true,
-                    };
+                    // A session opens at its first authenticated message (connect lines only
+                    // reach the join when evidence is kept).
+                    let s = self.sessions.entry(skey).or_insert_with(|| Session::new(t));
+                    s.last = t;
+                    sess_pending = std::mem::take(&mut s.pending);
+                    let new_login = s.acct.replace(a) != Some(a);
                     let host_name = sample_host(&self.agg, &mut self.hosts, a, ev, line);
                     self.agg
                         .on_message(a, t, Some(ip), host_name, qid.get(line), new_login);

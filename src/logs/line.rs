@@ -341,6 +341,9 @@ pub struct Wanted {
     pub ignored: bool,
     /// `MessageId` lines (text of message records, evidence lines).
     pub message_ids: bool,
+    /// smtpd `connect from` lines (evidence lines, a session's lines in records): the
+    /// counts open a session at its first authenticated message.
+    pub connects: bool,
 }
 
 /// A recent `HOST TAG` pair (one span of the chunk: the host, a space, the syslog tag), the
@@ -638,6 +641,7 @@ pub fn parse_chunk(
         let send = match ev.kind {
             Kind::Ignored => want.ignored,
             Kind::MessageId { .. } => want.message_ids,
+            Kind::Connect { .. } => want.connects,
             _ => true,
         };
         counts.quiet += u64::from(ignored || !send);
@@ -902,6 +906,7 @@ mod tests {
         let want = Wanted {
             ignored: true,
             message_ids: true,
+            connects: true,
         };
         parse_chunk(chunk.as_bytes(), false, want, &fps, &mut out);
         assert_eq!(out.len(), pairs.len() * 3);

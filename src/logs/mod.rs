@@ -394,6 +394,59 @@ Nov 22 05:00:01 mx postfix/qmgr[20]: 1A2B3C4D5E: from=<u@example.org>, size=900,
         assert_eq!(expired, ["R14@dest.example", "R15@dest.example"]);
     }
 
+    /// A session is one login however many messages it sends, counted the same with and
+    /// without records (which alone see connect lines): here session B's connect line comes
+    /// before session A's disconnect on the same pid (as genlog writes them), and session C
+    /// has no connect line at all (the log starts inside it).
+    #[test]
+    fn sessions_count_one_login_with_and_without_records() {
+        let log = "\
+Nov 22 05:00:00 mx postfix/submission/smtpd[9]: 0A1B2C3D4E: client=unknown[192.0.2.3], sasl_method=PLAIN, sasl_username=c@example.org
+Nov 22 05:00:01 mx postfix/submission/smtpd[9]: 0A1B2C3D4F: client=unknown[192.0.2.3], sasl_method=PLAIN, sasl_username=c@example.org
+Nov 22 05:00:02 mx postfix/submission/smtpd[9]: disconnect from unknown[192.0.2.3] ehlo=1 auth=1 mail=2 rcpt=2 data=2 quit=1 commands=9
+Nov 22 05:01:00 mx postfix/submission/smtpd[7]: connect from unknown[192.0.2.1]
+Nov 22 05:01:00 mx postfix/submission/smtpd[7]: 1A1B2C3D4E: client=unknown[192.0.2.1], sasl_method=PLAIN, sasl_username=a@example.org
+Nov 22 05:01:01 mx postfix/submission/smtpd[7]: connect from unknown[192.0.2.2]
+Nov 22 05:01:01 mx postfix/submission/smtpd[7]: disconnect from unknown[192.0.2.1] ehlo=1 auth=1 mail=1 rcpt=1 data=1 quit=1 commands=6
+Nov 22 05:01:02 mx postfix/submission/smtpd[7]: 2A1B2C3D4E: client=unknown[192.0.2.2], sasl_method=PLAIN, sasl_username=b@example.org
+Nov 22 05:01:03 mx postfix/submission/smtpd[7]: 2A1B2C3D4F: client=unknown[192.0.2.2], sasl_method=PLAIN, sasl_username=b@example.org
+Nov 22 05:01:04 mx postfix/submission/smtpd[7]: 2A1B2C3D50: client=unknown[192.0.2.2], sasl_method=PLAIN, sasl_username=b@example.org
+Nov 22 05:01:05 mx postfix/submission/smtpd[7]: disconnect from unknown[192.0.2.2] ehlo=1 auth=1 mail=3 rcpt=3 data=3 quit=1 commands=12
+Nov 22 05:02:00 mx postfix/submission/smtpd[7]: connect from unknown[192.0.2.2]
+Nov 22 05:02:01 mx postfix/submission/smtpd[7]: 3A1B2C3D4E: client=unknown[192.0.2.2], sasl_method=PLAIN, sasl_username=b@example.org
+Nov 22 05:02:02 mx postfix/submission/smtpd[7]: disconnect from unknown[192.0.2.2] ehlo=1 auth=1 mail=1 rcpt=1 data=1 quit=1 commands=6
+";
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("mail.log");
+        std::fs::write(&p, log).expect("write");
+        let opts = EngineOptions {
+            year: Some(2026),
+            ..EngineOptions::default()
+        };
+        let input = [InputSpec::Path(p)];
+        let plain = run(&input, &opts, &|_| {}).expect("run");
+        let with_records = run_with_sink(&input, &opts, &|_| {}, &mut |_| {}).expect("run");
+        for out in [&plain, &with_records] {
+            let logins: Vec<(&str, u64, u64)> = out
+                .stats
+                .accounts
+                .iter()
+                .map(|a| {
+                    let smtp = a.ips.values().map(|u| u.smtp).sum();
+                    (a.account.as_str(), a.messages, smtp)
+                })
+                .collect();
+            assert_eq!(
+                logins,
+                [
+                    ("a@example.org", 1, 1),
+                    ("b@example.org", 4, 2),
+                    ("c@example.org", 2, 1)
+                ]
+            );
+        }
+    }
+
     #[test]
     fn missing_file_names_the_path() {
         let err = run(

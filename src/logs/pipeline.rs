@@ -333,6 +333,7 @@ mod tests {
         let want = Wanted {
             ignored: true,
             message_ids: true,
+            connects: true,
         };
         let (size, sha) = run_input(opened, want, &Fingerprints::default(), 2, |p| {
             total += p.counts.lines;
