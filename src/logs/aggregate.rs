@@ -208,15 +208,17 @@ struct AccountIps {
     tags: [u32; INDEX_IPS],
     index: Option<HashMap<IpAddr, u32>>,
     /// Position in `list` of the last login's IP: a user mostly logs in again from it.
-    last: Option<u32>,
+    /// Kept with its address, so that the next message of a session is found to come from
+    /// a login IP without reading the pair.
+    last: Option<(IpAddr, u32)>,
 }
 
 impl AccountIps {
     /// Position in `list` of `ip`, if the account logged in or failed from it.
     fn find(&self, ip: IpAddr) -> Option<usize> {
-        if let Some(i) = self.last.map(|i| i as usize) {
-            if self.list.get(i).is_some_and(|e| e.ip == ip) {
-                return Some(i);
+        if let Some((last, i)) = self.last {
+            if last == ip {
+                return Some(i as usize);
             }
         }
         match &self.index {
@@ -227,6 +229,12 @@ impl AccountIps {
                 (0..n).find(|&i| self.tags[i] == tag && self.list[i].ip == ip)
             }
         }
+    }
+
+    /// Whether the account logged in from `ip` (the last login's IP without reading a pair).
+    fn logged_in_from(&self, ip: IpAddr) -> bool {
+        self.last.is_some_and(|(last, _)| last == ip)
+            || self.find(ip).is_some_and(|i| self.list[i].logged_in())
     }
 
     /// Add `ip` (not yet in the list) with its `ip_list` index; returns its position.
@@ -432,7 +440,7 @@ impl Aggregator {
             acc.s.imap_logins += 1;
             self.totals.mailbox_logins += 1;
         }
-        acc.ips.last = Some(i as u32);
+        acc.ips.last = Some((ip, i as u32));
         let p = &mut acc.ips.list[i];
         if p.fail.pending > 0 {
             if t - p.fail.last <= window && acc.s.success_after_failure.len() < MAX_SAF {
@@ -476,13 +484,7 @@ impl Aggregator {
     ) {
         self.totals.authenticated_messages += 1;
         if let Some(ip) = ip {
-            let acc = &self.accounts[a as usize];
-            if new_login
-                || !acc
-                    .ips
-                    .find(ip)
-                    .is_some_and(|i| acc.ips.list[i].logged_in())
-            {
+            if new_login || !self.accounts[a as usize].ips.logged_in_from(ip) {
                 self.on_login(a, ip, t, LoginKind::Smtp);
             }
         }
