@@ -328,6 +328,23 @@ Nov 22 04:32:00 mx CRON[9]: (root) CMD (true)
         }
     }
 
+    /// `log` (year 2026) run without records and with them: both outputs and the records.
+    fn run_both_ways(log: &str) -> (EngineOutput, EngineOutput, Vec<MessageRecord>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("mail.log");
+        std::fs::write(&p, log).expect("write");
+        let opts = EngineOptions {
+            year: Some(2026),
+            ..EngineOptions::default()
+        };
+        let input = [InputSpec::Path(p)];
+        let plain = run(&input, &opts, &|_| {}).expect("run");
+        let mut records = Vec::new();
+        let sink = &mut |r: &MessageRecord| records.push(r.clone());
+        let with_records = run_with_sink(&input, &opts, &|_| {}, sink).expect("run");
+        (plain, with_records, records)
+    }
+
     /// Recipient statuses of one large message (sent, deferred then sent, deferred until the
     /// message expired, bounced, deferred then bounced) come out the same whether the run
     /// keeps records (every recipient tracked, an index from 16) or not (only the deferred
@@ -362,20 +379,7 @@ Nov 22 05:00:01 mx postfix/qmgr[20]: 1A2B3C4D5E: from=<u@example.org>, size=900,
         }
         log += "Nov 22 05:59:00 mx postfix/qmgr[20]: 1A2B3C4D5E: from=<u@example.org>, status=expired, returned to sender\n";
         log += "Nov 22 05:59:01 mx postfix/qmgr[20]: 1A2B3C4D5E: removed\n";
-        let dir = tempfile::tempdir().expect("tempdir");
-        let p = dir.path().join("mail.log");
-        std::fs::write(&p, log).expect("write");
-        let opts = EngineOptions {
-            year: Some(2026),
-            ..EngineOptions::default()
-        };
-        let input = [InputSpec::Path(p)];
-        let plain = run(&input, &opts, &|_| {}).expect("run");
-        let mut records = Vec::new();
-        let with_records = run_with_sink(&input, &opts, &|_| {}, &mut |r: &MessageRecord| {
-            records.push(r.clone())
-        })
-        .expect("run");
+        let (plain, with_records, records) = run_both_ways(&log);
         for out in [&plain, &with_records] {
             let a = &out.stats.accounts[0];
             assert_eq!((a.messages, a.recipients), (1, 20));
@@ -416,16 +420,7 @@ Nov 22 05:02:00 mx postfix/submission/smtpd[7]: connect from unknown[192.0.2.2]
 Nov 22 05:02:01 mx postfix/submission/smtpd[7]: 3A1B2C3D4E: client=unknown[192.0.2.2], sasl_method=PLAIN, sasl_username=b@example.org
 Nov 22 05:02:02 mx postfix/submission/smtpd[7]: disconnect from unknown[192.0.2.2] ehlo=1 auth=1 mail=1 rcpt=1 data=1 quit=1 commands=6
 ";
-        let dir = tempfile::tempdir().expect("tempdir");
-        let p = dir.path().join("mail.log");
-        std::fs::write(&p, log).expect("write");
-        let opts = EngineOptions {
-            year: Some(2026),
-            ..EngineOptions::default()
-        };
-        let input = [InputSpec::Path(p)];
-        let plain = run(&input, &opts, &|_| {}).expect("run");
-        let with_records = run_with_sink(&input, &opts, &|_| {}, &mut |_| {}).expect("run");
+        let (plain, with_records, _) = run_both_ways(log);
         for out in [&plain, &with_records] {
             let logins: Vec<(&str, u64, u64)> = out
                 .stats
