@@ -754,7 +754,11 @@ impl<'s> Join<'s> {
             }),
             pending: Vec::new(),
         };
-        if let Some(h) = self.hops.remove(&k) {
+        // Hops are few (loopback relays in flight): most births skip hashing the key.
+        if let Some(h) = (!self.hops.is_empty())
+            .then(|| self.hops.remove(&k))
+            .flatten()
+        {
             m.acct = h.acct;
             m.hopped = true;
             if let Some(text) = &mut m.text {

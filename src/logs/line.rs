@@ -256,14 +256,17 @@ pub fn split(line: &[u8], cache: &mut ([u8; 15], u32)) -> Option<Prefix> {
     let mut j = end;
     if tail[j] == b'[' {
         j += 1;
-        let digits = tail[j..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 || digits > 9 || tail.get(j + digits) != Some(&b']') {
+        // One pass: digits accumulate until the first other byte, which must be `]`.
+        let start = j;
+        while let Some(&c) = tail.get(j).filter(|c| c.is_ascii_digit()) {
+            pid = pid.wrapping_mul(10).wrapping_add(u32::from(c - b'0'));
+            j += 1;
+        }
+        let digits = j - start;
+        if digits == 0 || digits > 9 || tail.get(j) != Some(&b']') {
             return None;
         }
-        pid = tail[j..j + digits]
-            .iter()
-            .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
-        j += digits + 1;
+        j += 1;
     }
     if tail.get(j) != Some(&b':') || tail.get(j + 1) != Some(&b' ') {
         return None;

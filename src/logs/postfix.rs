@@ -422,7 +422,12 @@ fn delivery(line: &[u8], qid: &[u8], v: &[u8], local: bool) -> Option<Kind> {
     let rcpt = angle(v)?;
     let tail = &v[rcpt.len() + 2..];
     // The fields come in this order: each search starts where the previous field ended.
-    let r_at = find(tail, b", relay=")? + 8;
+    // `relay=` mostly follows the recipient at once (unless `orig_to=` comes between).
+    let r_at = if tail.starts_with(b", relay=") {
+        8
+    } else {
+        find(tail, b", relay=")? + 8
+    };
     let relay = until(&tail[r_at..], b',');
     let mut at = r_at + relay.len();
     let dsn = match find(&tail[at..], b", dsn=") {
