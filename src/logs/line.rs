@@ -677,19 +677,21 @@ fn ipv4(b: &[u8]) -> Option<std::net::Ipv4Addr> {
             }
             i += 1;
         }
-        let d = b[i.min(b.len())..]
-            .iter()
-            .take(4)
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        if d == 0 || d > 3 || (d > 1 && b[i] == b'0') {
+        // One pass over the octet's digits (at most three).
+        let start = i;
+        let mut v = 0u32;
+        while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+            if i - start == 3 {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+            i += 1;
+        }
+        let d = i - start;
+        if d == 0 || (d > 1 && b[start] == b'0') {
             return None;
         }
-        let v = b[i..i + d]
-            .iter()
-            .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
         *o = u8::try_from(v).ok()?;
-        i += d;
     }
     (i == b.len()).then(|| std::net::Ipv4Addr::from(octets))
 }
@@ -839,6 +841,9 @@ mod tests {
             b"1..2.3",
             b"",
             b"185.2",
+            b"1234.1.1.1",
+            b"1.2.3.0044",
+            b"1.2.3.4a",
         ] {
             assert_eq!(ip(bad), None, "{}", String::from_utf8_lossy(bad));
         }
