@@ -124,22 +124,46 @@ enum Which {
     Header,
 }
 
+/// The counters that an account's messages, logins and failures update, folded into its
+/// `AccountStats` at the end: kept together at the head of `Account` instead of spread over
+/// the report struct's dozen cache lines (thousands of accounts do not stay in cache).
+#[derive(Debug, Default)]
+struct Hot {
+    first_seen: Option<Timestamp>,
+    last_seen: Option<Timestamp>,
+    messages: u64,
+    recipients: u64,
+    sent: u64,
+    bounced: u64,
+    deferred: u64,
+    expired: u64,
+    imap_logins: u64,
+    auth_failures: u64,
+    rcpt_rejected: u64,
+    /// Sample queue ids kept (`s.sample_queue_ids.len()`).
+    samples: usize,
+}
+
+/// `repr(C)`: the fields every event touches first, in this order (see `Hot`).
 #[derive(Debug)]
+#[repr(C)]
 struct Account {
-    s: AccountStats,
-    /// A bare username (no `@domain`): see `Which`.
-    bare: bool,
-    windows: Windows,
+    hot: Hot,
     /// The hour bucket being filled, folded into `hours` when another hour comes (or at
     /// the end): an account's messages mostly fall in the same hour.
     hour: Option<(Timestamp, HourBucket)>,
+    /// The IPs the account logged in from or failed from, moved into `s.ips` and
+    /// `s.failed_ips` at the end.
+    ips: AccountIps,
+    windows: Windows,
+    /// A bare username (no `@domain`): see `Which`.
+    bare: bool,
+    /// The report's fields (the hot counters are folded in at the end).
+    s: Box<AccountStats>,
     /// Finished hour buckets in time order, moved into `s.hourly` at the end: hours come in
     /// order, so a flush is mostly an append to one warm cache line instead of a descent
     /// through a tree whose nodes are cold (most accounts send a message an hour or less).
     hours: Vec<(Timestamp, HourBucket)>,
-    /// The IPs the account logged in from or failed from, moved into `s.ips` and
-    /// `s.failed_ips` at the end.
-    ips: AccountIps,
     mismatched: HashMap<String, u64>,
     /// Bare accounts: (kind, lower-cased address) → count, judged at the end.
     /// Indexed by `Which as usize`.
@@ -360,11 +384,12 @@ impl Aggregator {
         }
         self.names.push(Arc::from(s.as_str()));
         self.accounts.push(Account {
+            hot: Hot::default(),
             bare: memchr::memchr(b'@', name).is_none(),
-            s: AccountStats {
+            s: Box::new(AccountStats {
                 account: s,
                 ..AccountStats::default()
-            },
+            }),
             windows: Windows::default(),
             hour: None,
             hours: Vec::new(),
@@ -379,7 +404,7 @@ impl Aggregator {
     /// Whether `on_message` keeps the next message of `a` as a sample (its `host` is only
     /// read then).
     pub fn wants_sample(&self, a: u32) -> bool {
-        self.accounts[a as usize].s.sample_queue_ids.len() < SAMPLE_QIDS
+        self.accounts[a as usize].hot.samples < SAMPLE_QIDS
     }
 
     pub fn name(&self, a: u32) -> &Arc<str> {
@@ -435,9 +460,9 @@ impl Aggregator {
         let window = self.saf_window;
         let i = self.pair(a, ip);
         let acc = &mut self.accounts[a as usize];
-        seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
+        seen(&mut acc.hot.first_seen, &mut acc.hot.last_seen, t);
         if kind == LoginKind::Mailbox {
-            acc.s.imap_logins += 1;
+            acc.hot.imap_logins += 1;
             self.totals.mailbox_logins += 1;
         }
         acc.ips.last = Some((ip, i as u32));
@@ -489,10 +514,11 @@ impl Aggregator {
             }
         }
         let acc = self.acc(a);
-        acc.s.messages += 1;
-        seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
+        acc.hot.messages += 1;
+        seen(&mut acc.hot.first_seen, &mut acc.hot.last_seen, t);
         acc.hour_bucket(t).messages += 1;
-        if acc.s.sample_queue_ids.len() < SAMPLE_QIDS {
+        if acc.hot.samples < SAMPLE_QIDS {
+            acc.hot.samples += 1;
             acc.s
                 .sample_queue_ids
                 .push((host.to_string(), String::from_utf8_lossy(qid).into_owned()));
@@ -505,7 +531,7 @@ impl Aggregator {
         self.totals.authenticated_recipients += u64::from(n);
         let acc = self.acc(a);
         let n = u64::from(n);
-        acc.s.recipients += n;
+        acc.hot.recipients += n;
         acc.hour_bucket(t).recipients += n;
         acc.windows.add(t, n);
     }
@@ -539,7 +565,7 @@ impl Aggregator {
 
     /// Final per-recipient statuses of one message (or of its hop) of the account.
     pub fn on_statuses(&mut self, a: u32, sent: u64, bounced: u64, deferred: u64, expired: u64) {
-        let s = &mut self.acc(a).s;
+        let s = &mut self.acc(a).hot;
         s.sent += sent;
         s.bounced += bounced;
         s.deferred += deferred;
@@ -547,7 +573,7 @@ impl Aggregator {
     }
 
     pub fn on_rcpt_rejected(&mut self, a: u32) {
-        self.acc(a).s.rcpt_rejected += 1;
+        self.acc(a).hot.rcpt_rejected += 1;
     }
 
     /// One failed authentication attempt, naming an account when the log does.
@@ -557,8 +583,8 @@ impl Aggregator {
             Some(a) => {
                 let i = self.pair(a, ip);
                 let acc = self.acc(a);
-                acc.s.auth_failures += 1;
-                seen(&mut acc.s.first_seen, &mut acc.s.last_seen, t);
+                acc.hot.auth_failures += 1;
+                seen(&mut acc.hot.first_seen, &mut acc.hot.last_seen, t);
                 let p = &mut acc.ips.list[i];
                 p.fail.total += 1;
                 p.fail.pending += 1;
@@ -583,6 +609,13 @@ impl Aggregator {
         let mut accounts = Vec::with_capacity(self.accounts.len());
         for mut acc in std::mem::take(&mut self.accounts) {
             acc.flush_hour();
+            let h = &acc.hot;
+            let s = &mut acc.s;
+            (s.first_seen, s.last_seen) = (h.first_seen, h.last_seen);
+            (s.messages, s.recipients, s.rcpt_rejected) =
+                (h.messages, h.recipients, h.rcpt_rejected);
+            (s.sent, s.bounced, s.deferred, s.expired) = (h.sent, h.bounced, h.deferred, h.expired);
+            (s.imap_logins, s.auth_failures) = (h.imap_logins, h.auth_failures);
             for p in std::mem::take(&mut acc.ips.list) {
                 if p.logged_in() {
                     acc.s.ips.insert(p.ip, p.used);
@@ -613,7 +646,7 @@ impl Aggregator {
             acc.s.peak_1h_start = w.peak_start[0];
             acc.s.peak_recipients_10m = w.peak[1];
             acc.s.peak_10m_start = w.peak_start[1];
-            accounts.push(acc.s);
+            accounts.push(*acc.s);
         }
         let mut ips: Vec<IpStats> = self
             .ip_list
