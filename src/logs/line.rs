@@ -425,29 +425,42 @@ impl RecentNames {
     }
 }
 
-/// The domains of the last few local deliveries of a chunk (spans in the chunk): a site's
-/// mail goes to a handful of hosted domains, so most local deliveries repeat one of these.
-#[derive(Debug, Default)]
+/// Domains of earlier local deliveries of a chunk (spans in the chunk), direct-mapped by a
+/// hash of their length and first and last bytes: a site's mail goes to its hosted domains
+/// (25 in genlog's default scenario, more than a short list of recent ones held), so most
+/// local deliveries repeat one of these.
+#[derive(Debug)]
 struct RecentDomains {
-    spans: [(usize, usize); 8],
-    len: usize,
-    next: usize,
+    spans: [(usize, usize); 64],
+}
+
+impl Default for RecentDomains {
+    fn default() -> Self {
+        RecentDomains {
+            spans: [(0, 0); 64],
+        }
+    }
 }
 
 impl RecentDomains {
-    /// Whether the domain at `chunk[start..start + len]` is one of the recent ones; if not, it
-    /// becomes one.
+    /// Whether the domain at `chunk[start..start + len]` is one seen earlier in the chunk; if
+    /// not, it takes its slot.
     fn seen(&mut self, chunk: &[u8], start: usize, len: usize) -> bool {
         let d = &chunk[start..start + len];
-        if self.spans[..self.len]
-            .iter()
-            .any(|&(s, l)| same(&chunk[s..s + l], d))
-        {
+        let (first, last) = if len >= 8 {
+            (word(d, 0), word(d, len - 8))
+        } else {
+            let mut w = [0u8; 8];
+            w[..len].copy_from_slice(d);
+            (u64::from_le_bytes(w), 0)
+        };
+        let h = (first ^ last.rotate_left(23) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let slot = &mut self.spans[(h >> 58) as usize];
+        let (s, l) = *slot;
+        if l == len && l > 0 && same(&chunk[s..s + l], d) {
             return true;
         }
-        self.spans[self.next] = (start, len);
-        self.next = (self.next + 1) % self.spans.len();
-        self.len = (self.len + 1).min(self.spans.len());
+        *slot = (start, len);
         false
     }
 }
