@@ -394,15 +394,7 @@ impl RecentNames {
         fps: &Fingerprints,
     ) -> (u64, u64, Prog) {
         let pair = &chunk[start..start + len];
-        let (first, last) = if len >= 8 {
-            (word(pair, 0), word(pair, len - 8))
-        } else {
-            let mut w = [0u8; 8];
-            w[..len].copy_from_slice(pair);
-            (u64::from_le_bytes(w), 0)
-        };
-        let h = (first ^ last.rotate_left(23) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let slot = &mut self.slots[(h >> 59) as usize];
+        let slot = &mut self.slots[(short_hash(pair) >> 59) as usize];
         // Equal bytes are an equal host too: a host name has no space.
         let hit = slot.len == len
             && slot.prog_fp != 0
@@ -423,6 +415,21 @@ impl RecentNames {
         }
         (slot.host_fp, slot.prog_fp, slot.prog)
     }
+}
+
+/// A hash of a short field's length and first and last eight bytes, for the direct-mapped
+/// caches of a chunk (`RecentNames`, `RecentDomains`): no call to a hasher; fields that share
+/// a slot are told apart by comparing their bytes.
+fn short_hash(b: &[u8]) -> u64 {
+    let len = b.len();
+    let (first, last) = if len >= 8 {
+        (word(b, 0), word(b, len - 8))
+    } else {
+        let mut w = [0u8; 8];
+        w[..len].copy_from_slice(b);
+        (u64::from_le_bytes(w), 0)
+    };
+    (first ^ last.rotate_left(23) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// Domains of earlier local deliveries of a chunk (spans in the chunk), direct-mapped by a
@@ -447,15 +454,7 @@ impl RecentDomains {
     /// not, it takes its slot.
     fn seen(&mut self, chunk: &[u8], start: usize, len: usize) -> bool {
         let d = &chunk[start..start + len];
-        let (first, last) = if len >= 8 {
-            (word(d, 0), word(d, len - 8))
-        } else {
-            let mut w = [0u8; 8];
-            w[..len].copy_from_slice(d);
-            (u64::from_le_bytes(w), 0)
-        };
-        let h = (first ^ last.rotate_left(23) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let slot = &mut self.spans[(h >> 58) as usize];
+        let slot = &mut self.spans[(short_hash(d) >> 58) as usize];
         let (s, l) = *slot;
         if l == len && l > 0 && same(&chunk[s..s + l], d) {
             return true;
