@@ -31,9 +31,9 @@ const SPANS: [i64; 2] = [3600, 600];
 #[derive(Debug, Clone)]
 struct Windows {
     q: VecDeque<(Timestamp, u64)>,
-    /// The newest time in `q`, kept here: most accounts send less than a message an hour, so
-    /// a new message finds every entry out of every window, and the queue is emptied without
-    /// reading its (cold) buffer.
+    /// The newest time added (the back of `q` while it holds anything), kept here: most
+    /// accounts send less than a message an hour, so a new message finds every entry out of
+    /// every window, and the queue is emptied without reading its (cold) buffer.
     newest: Timestamp,
     /// Index in `q` of the first entry of each window (0 for the longest).
     start: [usize; 2],
@@ -140,7 +140,8 @@ struct Hot {
     imap_logins: u64,
     auth_failures: u64,
     rcpt_rejected: u64,
-    /// Sample queue ids kept (`s.sample_queue_ids.len()`).
+    /// Sample queue ids kept: `s.sample_queue_ids.len()`, counted here so that the check on
+    /// every message reads no line of the boxed report.
     samples: usize,
 }
 

@@ -1016,7 +1016,7 @@ fn record_status(m: &mut Msg, h: u64, addr: &[u8], status: Status, dsn: &[u8]) {
             }
             i
         }
-        None => match m.rcpts.iter().rposition(|r| r.hash == h) {
+        None => match find_rcpt(m, h) {
             Some(i) => i,
             None => {
                 push_rcpt(m, h, status);
