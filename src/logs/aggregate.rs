@@ -692,7 +692,11 @@ fn count_mismatch(acc: &mut Account, which: Which, addr: &[u8], n: u64) {
 /// `room`. Allocates only for a new address (senders repeat: spam runs, mailing lists).
 /// Returns whether `addr` was counted.
 fn bump(map: &mut HashMap<String, u64>, addr: &[u8], n: u64, room: bool) -> bool {
-    let text = String::from_utf8_lossy(addr);
+    // Addresses are mostly ASCII: checked in place, without the lossy decoder's chunking.
+    let text = match std::str::from_utf8(addr) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(addr),
+    };
     let key = if text.bytes().any(|c| c.is_ascii_uppercase()) {
         std::borrow::Cow::Owned(text.to_ascii_lowercase())
     } else {

@@ -625,7 +625,8 @@ impl<'s> Join<'s> {
                 self.with_msg(key, line, line_no, t, |k, m| {
                     record_status(m, ev.name_fp, addr, status, dsn.get(line));
                     if status == Status::Relayed {
-                        if let Some(q) = Qid::new(next_qid.get(line)) {
+                        let (at, len) = (next_qid.off as usize, next_qid.len as usize);
+                        if let Some(q) = Qid::at(line, at, len) {
                             hop = Some((
                                 MsgKey {
                                     host: k.host,

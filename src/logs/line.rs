@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use memchr::memchr;
 
-use super::keys::{addr_hash, Fingerprints, Qid};
+use super::keys::{addr_hash, short_word, Fingerprints, Qid};
 use super::time::{parse_classic, parse_exim, parse_rfc3339, Stamp};
 use super::{dovecot, exim, postfix};
 
@@ -281,49 +281,50 @@ pub fn split(line: &[u8], cache: &mut ([u8; 15], u32)) -> Option<Prefix> {
     })
 }
 
-/// An event for `line` before its prefix is known: unparsed.
-fn blank(line: &[u8]) -> Event {
-    Event {
-        line: 0,
-        start: 0,
-        len: line.len() as u32,
-        stamp: None,
-        host: Span::default(),
-        prog: Span::default(),
-        pid: 0,
-        kind: Kind::Unparsed,
-        host_fp: 0,
-        prog_fp: 0,
-        name_fp: 0,
-        qid: Qid::NONE,
-    }
-}
+/// An event before its line is parsed: unparsed, every field empty.
+const BLANK: Event = Event {
+    line: 0,
+    start: 0,
+    len: 0,
+    stamp: None,
+    host: Span { off: 0, len: 0 },
+    prog: Span { off: 0, len: 0 },
+    pid: 0,
+    kind: Kind::Unparsed,
+    host_fp: 0,
+    prog_fp: 0,
+    name_fp: 0,
+    qid: Qid::NONE,
+};
 
-/// Fill in the prefix and hand the message to the parser of `prog`.
-fn dispatch(ev: &mut Event, line: &[u8], p: &Prefix, prog: Prog) {
-    ev.stamp = Some(p.stamp);
-    ev.host = p.host;
-    ev.prog = p.prog;
-    ev.pid = p.pid;
+/// Hand the message after the prefix `p` to the parser of `prog`.
+fn parse_message(line: &[u8], p: &Prefix, prog: Prog) -> Kind {
     let msg = &line[p.msg..];
-    ev.kind = match prog {
+    match prog {
         Prog::Postfix(s) => postfix::parse(line, msg, s),
         Prog::Dovecot => dovecot::parse(line, msg),
         Prog::Exim => exim::parse(line, exim::strip_own_prefix(msg)),
         Prog::Other => Kind::Unparsed,
-    };
+    }
 }
 
 /// Parse one line (without its newline) into an event.
 pub fn parse_line(line: &[u8], cache: &mut ([u8; 15], u32)) -> Event {
-    let mut ev = blank(line);
+    let mut ev = Event {
+        len: line.len() as u32,
+        ..BLANK
+    };
     if let Some(p) = split(line, cache) {
         let prog = if p.native_exim {
             Prog::Exim
         } else {
             classify(p.prog.get(line))
         };
-        dispatch(&mut ev, line, &p, prog);
+        ev.stamp = Some(p.stamp);
+        ev.host = p.host;
+        ev.prog = p.prog;
+        ev.pid = p.pid;
+        ev.kind = parse_message(line, &p, prog);
     }
     ev
 }
@@ -425,9 +426,7 @@ fn short_hash(b: &[u8]) -> u64 {
     let (first, last) = if len >= 8 {
         (word(b, 0), word(b, len - 8))
     } else {
-        let mut w = [0u8; 8];
-        w[..len].copy_from_slice(b);
-        (u64::from_le_bytes(w), 0)
+        (short_word(b), 0)
     };
     (first ^ last.rotate_left(23) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
@@ -486,7 +485,7 @@ fn mark_domain(kind: &mut Kind, chunk: &[u8], line_start: usize, domains: &mut R
 }
 
 /// The little-endian word at `b[at..at + 8]`.
-fn word(b: &[u8], at: usize) -> u64 {
+pub(super) fn word(b: &[u8], at: usize) -> u64 {
     let mut w = [0u8; 8];
     w.copy_from_slice(&b[at..at + 8]);
     u64::from_le_bytes(w)
@@ -632,47 +631,63 @@ pub fn parse_chunk(
         if let [head @ .., b'\r'] = line {
             line = head;
         }
-        // Built in place at the end of `out` (and taken back if not wanted): no copy of the
-        // event per line.
-        out.push(blank(line));
-        let Some(ev) = out.last_mut() else {
-            break;
-        };
-        if let Some(p) = split(line, &mut cache) {
-            let (host_fp, prog_fp, prog) = if p.native_exim {
-                (0, 0, Prog::Exim)
-            } else {
-                // `HOST TAG`: the host, one space and the tag are one span of the line.
-                let len = (p.prog.off + p.prog.len - p.host.off) as usize;
-                let start = pos + p.host.off as usize;
-                names.get(chunk, start, p.host.len as usize, len, fps)
-            };
-            dispatch(ev, line, &p, prog);
-            ev.host_fp = host_fp;
-            ev.prog_fp = prog_fp;
-        }
+        let (line_idx, start) = (idx, pos);
+        idx += 1;
+        pos = end + 1;
         counts.lines += 1;
-        let ignored = matches!(ev.kind, Kind::Ignored);
-        let send = match ev.kind {
+        let Some(p) = split(line, &mut cache) else {
+            out.push(Event {
+                line: line_idx,
+                start: start as u32,
+                len: line.len() as u32,
+                ..BLANK
+            });
+            continue;
+        };
+        let (host_fp, prog_fp, prog) = if p.native_exim {
+            (0, 0, Prog::Exim)
+        } else {
+            // `HOST TAG`: the host, one space and the tag are one span of the line.
+            let len = (p.prog.off + p.prog.len - p.host.off) as usize;
+            names.get(
+                chunk,
+                start + p.host.off as usize,
+                p.host.len as usize,
+                len,
+                fps,
+            )
+        };
+        let mut kind = parse_message(line, &p, prog);
+        let send = match kind {
             Kind::Ignored => want.ignored,
             Kind::MessageId { .. } => want.message_ids,
             Kind::Connect { .. } => want.connects,
             _ => true,
         };
-        counts.quiet += u64::from(ignored || !send);
+        counts.quiet += u64::from(matches!(kind, Kind::Ignored) || !send);
         if !send {
-            out.pop();
-        } else {
-            ev.line = idx;
-            ev.start = pos as u32;
-            ev.name_fp = name_fp(line, &ev.kind, fps);
-            ev.qid = kind_qid(&ev.kind)
-                .and_then(|q| Qid::at(chunk, pos + q.off as usize, q.len as usize))
-                .unwrap_or(Qid::NONE);
-            mark_domain(&mut ev.kind, chunk, pos, &mut domains);
+            continue;
         }
-        idx += 1;
-        pos = end + 1;
+        let qid = kind_qid(&kind)
+            .and_then(|q| Qid::at(chunk, start + q.off as usize, q.len as usize))
+            .unwrap_or(Qid::NONE);
+        mark_domain(&mut kind, chunk, start, &mut domains);
+        // Every field at once, written in place: a blank event pushed first and then filled
+        // in cost a copy of the whole event per line.
+        out.push(Event {
+            line: line_idx,
+            start: start as u32,
+            len: line.len() as u32,
+            stamp: Some(p.stamp),
+            host: p.host,
+            prog: p.prog,
+            pid: p.pid,
+            name_fp: name_fp(line, &kind, fps),
+            kind,
+            host_fp,
+            prog_fp,
+            qid,
+        });
     }
     counts
 }

@@ -8,7 +8,7 @@
 //! `client=` line) — is `Unparsed`, so it is counted under its program and can be shown
 //! (`--show-unparsed`), never silently dropped.
 
-use super::line::{bracket_ip, find, find_byte, number, until, Kind, Span, Status};
+use super::line::{bracket_ip, find, find_byte, number, until, word, Kind, Span, Status};
 
 /// The Postfix daemons whose lines we read. Daemons not listed here have no shapes we know:
 /// all their lines are unparsed.
@@ -196,13 +196,33 @@ const POSTSUPER_QID: &[&[u8]] = &[
 /// A Postfix queue id: short (hex, 6–15 upper-case digits) or long (`enable_long_queue_ids`:
 /// 10 base-52 characters, `z`, the inode in base 51).
 pub fn is_qid(t: &[u8]) -> bool {
-    let short = (6..=15).contains(&t.len())
-        && t.iter()
-            .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c));
-    short
-        || ((12..=24).contains(&t.len())
-            && t[10] == b'z'
-            && t.iter().all(u8::is_ascii_alphanumeric))
+    let n = t.len();
+    // Short ids a word at a time (two overlapping words cover 8 to 15 bytes; two halves 6
+    // or 7): most lines of a Postfix log start with one.
+    let short = match n {
+        6..=7 => {
+            let half =
+                |at: usize| u64::from(u32::from_le_bytes([t[at], t[at + 1], t[at + 2], t[at + 3]]));
+            upper_hex(half(0) | half(n - 4) << 32)
+        }
+        8..=15 => upper_hex(word(t, 0)) && upper_hex(word(t, n - 8)),
+        _ => false,
+    };
+    short || ((12..=24).contains(&n) && t[10] == b'z' && t.iter().all(u8::is_ascii_alphanumeric))
+}
+
+/// Whether each of the eight bytes of `w` is `0`-`9` or `A`-`F` (SWAR).
+fn upper_hex(w: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    if w & HI != 0 {
+        return false;
+    }
+    // For a byte x < 0x80, `x + (0x80 - lo)` has its high bit set when x >= lo and
+    // `x + (0x7f - hi)` when x > hi; the sums stay under 0x100, so bytes never carry.
+    let within =
+        |lo: u8, hi: u8| (w + LO * u64::from(0x80 - lo)) & !(w + LO * u64::from(0x7f - hi));
+    (within(b'0', b'9') | within(b'A', b'F')) & HI == HI
 }
 
 /// `QID: rest` → (qid, rest).
@@ -412,7 +432,7 @@ fn loopback(relay: &[u8]) -> bool {
         return false;
     };
     let inner = until(&relay[open + 1..], b']');
-    (inner.starts_with(b"127.") || inner.contains(&b':'))
+    (inner.starts_with(b"127.") || find_byte(inner, b':').is_some())
         && bracket_ip(relay).is_some_and(|ip| ip.is_loopback())
 }
 
@@ -492,6 +512,28 @@ mod tests {
         assert!(!is_qid(b"NOQUEUE"));
         assert!(!is_qid(b"warning"));
         assert!(!is_qid(b"9b99e87d78e"));
+    }
+
+    #[test]
+    fn short_queue_ids_word_at_a_time() {
+        let naive = |t: &[u8]| {
+            (6..=15).contains(&t.len())
+                && t.iter()
+                    .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+        };
+        for n in 5..=16 {
+            for pos in 0..n {
+                for b in 0..=255u8 {
+                    let mut t = vec![b'7'; n];
+                    t[pos] = b;
+                    // Long ids (a `z` at 10) are the other branch.
+                    if n > 10 && t[10] == b'z' {
+                        continue;
+                    }
+                    assert_eq!(is_qid(&t), naive(&t), "{t:?}");
+                }
+            }
+        }
     }
 
     #[test]
