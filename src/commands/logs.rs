@@ -142,6 +142,10 @@ pub fn run(
     }
 
     let flagged = judgement.flagged_accounts().count() + judgement.flagged_ips().count();
+    // The process ends after this report: freeing every account's statistics and verdict
+    // one allocation at a time took about 1% of a run on 1 GB, with the other core idle.
+    std::mem::forget(engine);
+    std::mem::forget(judgement);
     Ok(if flagged > 0 {
         Outcome::Flagged
     } else {

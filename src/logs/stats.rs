@@ -57,8 +57,12 @@ pub struct AccountStats {
     pub bounced: u64,
     pub deferred: u64,
     pub expired: u64,
-    /// Per hour (start of the hour, Unix seconds): messages, recipients, distinct IPs that hour.
-    pub hourly: BTreeMap<Timestamp, HourBucket>,
+    /// Per hour (start of the hour, Unix seconds), in time order, each hour once: messages,
+    /// recipients, distinct IPs that hour. A sorted list, not a map: the aggregator keeps it
+    /// sorted anyway, and a map per account cost milliseconds to build and free at the end of
+    /// every run. Serialized as a map (hour → bucket).
+    #[serde(serialize_with = "as_map")]
+    pub hourly: Vec<(Timestamp, HourBucket)>,
     /// Up to N sample queue ids (host, queue id) of this account's messages, earliest first.
     pub sample_queue_ids: Vec<(String, String)>,
     /// IMAP/POP logins (Dovecot), counted apart from SMTP submissions.
@@ -152,6 +156,13 @@ pub struct Totals {
 }
 
 /// Maps keyed by address serialise in address order, so the same logs give the same bytes.
+fn as_map<K: Serialize, V: Serialize, S: serde::Serializer>(
+    pairs: &[(K, V)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+}
+
 fn sorted<V: Serialize, S: serde::Serializer>(
     map: &HashMap<IpAddr, V>,
     serializer: S,
