@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use super::keys::{FxMap, FxSet};
+use super::keys::{Fingerprints, FxMap, FxSet};
 use super::stats::{
     AccountStats, HourBucket, IpStats, IpUse, LogStats, SuccessAfterFailure, Timestamp, Totals,
 };
@@ -143,6 +143,9 @@ struct Hot {
     /// Sample queue ids kept: `s.sample_queue_ids.len()`, counted here so that the check on
     /// every message reads no line of the boxed report.
     samples: usize,
+    /// `Fingerprints::folded` of the account's name: its messages' envelope senders are
+    /// compared with it, not with the name's text.
+    folded: u64,
 }
 
 /// `repr(C)`: the fields every event touches first, in this order (see `Hot`).
@@ -355,6 +358,8 @@ pub struct Aggregator {
     last_domain: Vec<u8>,
     saf_window: i64,
     pub totals: Totals,
+    /// The run's fingerprint key, shared with the workers (see `keys::Fingerprints`).
+    pub fps: Fingerprints,
 }
 
 impl Aggregator {
@@ -369,6 +374,7 @@ impl Aggregator {
             last_domain: Vec::new(),
             saf_window,
             totals: Totals::default(),
+            fps: Fingerprints::default(),
         }
     }
 
@@ -385,7 +391,10 @@ impl Aggregator {
         }
         self.names.push(Arc::from(s.as_str()));
         self.accounts.push(Account {
-            hot: Hot::default(),
+            hot: Hot {
+                folded: self.fps.folded(name),
+                ..Hot::default()
+            },
             bare: memchr::memchr(b'@', name).is_none(),
             s: Box::new(AccountStats {
                 account: s,
@@ -537,12 +546,17 @@ impl Aggregator {
         acc.windows.add(t, n);
     }
 
-    fn judge(&mut self, a: u32, which: Which, addr: &[u8]) {
+    /// `folded`: `Fingerprints::folded` of `addr` when the caller has it (compared with the
+    /// account's instead of the texts).
+    fn judge(&mut self, a: u32, which: Which, addr: &[u8], folded: Option<u64>) {
         let acc = &mut self.accounts[a as usize];
-        let account = acc.s.account.as_bytes();
         let mismatch = if !acc.bare {
-            !addr.eq_ignore_ascii_case(account)
+            match folded {
+                Some(f) => f != acc.hot.folded,
+                None => !addr.eq_ignore_ascii_case(acc.s.account.as_bytes()),
+            }
         } else {
+            let account = acc.s.account.as_bytes();
             let room = acc.undecided[0].len() + acc.undecided[1].len() < MAX_SENDERS;
             if bump(&mut acc.undecided[which as usize], addr, 1, room) {
                 return;
@@ -554,14 +568,15 @@ impl Aggregator {
         }
     }
 
-    /// The envelope sender of one of the account's messages.
-    pub fn on_sender(&mut self, a: u32, sender: &[u8]) {
-        self.judge(a, Which::Envelope, sender);
+    /// The envelope sender of one of the account's messages, and its `Fingerprints::folded`
+    /// (keyed like the aggregator's `fps`).
+    pub fn on_sender(&mut self, a: u32, sender: &[u8], folded: u64) {
+        self.judge(a, Which::Envelope, sender, Some(folded));
     }
 
     /// The header From of one of the account's messages (header_checks WARN/INFO line).
     pub fn on_header_from(&mut self, a: u32, value: &[u8]) {
-        self.judge(a, Which::Header, header_address(value));
+        self.judge(a, Which::Header, header_address(value), None);
     }
 
     /// Final per-recipient statuses of one message (or of its hop) of the account.
@@ -844,13 +859,29 @@ mod tests {
     fn sender_mismatch_full_and_bare_accounts() {
         let mut g = Aggregator::new(3600);
         let a = acct(&mut g, b"Alice@Example.org");
-        g.on_sender(a, b"alice@example.org");
-        g.on_sender(a, b"billing@evil.example");
-        g.on_sender(a, b"billing@evil.example");
+        g.on_sender(a, b"alice@example.org", g.fps.folded(b"alice@example.org"));
+        g.on_sender(
+            a,
+            b"billing@evil.example",
+            g.fps.folded(b"billing@evil.example"),
+        );
+        g.on_sender(
+            a,
+            b"billing@evil.example",
+            g.fps.folded(b"billing@evil.example"),
+        );
         let b = acct(&mut g, b"bob");
-        g.on_sender(b, b"bob@hosted.example");
-        g.on_sender(b, b"Bob@other.example");
-        g.on_sender(b, b"info@hosted.example");
+        g.on_sender(
+            b,
+            b"bob@hosted.example",
+            g.fps.folded(b"bob@hosted.example"),
+        );
+        g.on_sender(b, b"Bob@other.example", g.fps.folded(b"Bob@other.example"));
+        g.on_sender(
+            b,
+            b"info@hosted.example",
+            g.fps.folded(b"info@hosted.example"),
+        );
         // The hosted domain is learnt after the messages: still judged right.
         g.learn_local_domain(b"Hosted.Example");
         g.on_header_from(a, b"\"Bank\" <secure@bank.example>");

@@ -238,11 +238,12 @@ impl<'s> Join<'s> {
         unparsed_limit: usize,
         sink: Option<Sink<'s>>,
     ) -> Self {
-        let fps = Fingerprints::default();
+        let agg = Aggregator::new(saf_window);
+        let fps = agg.fps.clone();
         let mut insts = Names::default();
         let exim_inst = insts.id(fps.of(b"exim"), b"exim");
         Join {
-            agg: Aggregator::new(saf_window),
+            agg,
             fps,
             hosts: Names::default(),
             progs: Names::default(),
@@ -583,7 +584,8 @@ impl<'s> Join<'s> {
                 });
                 if let Some((a, born)) = first {
                     self.agg.on_recipients(a, born, nrcpt);
-                    self.agg.on_sender(a, from.get(line));
+                    // The worker fingerprinted the sender (`line::name_fp`).
+                    self.agg.on_sender(a, from.get(line), ev.name_fp);
                 }
             }
             Kind::Expired { .. } => {
@@ -669,7 +671,8 @@ impl<'s> Join<'s> {
                     if let Some(n) = nrcpt {
                         self.agg.on_recipients(a, t, n);
                     }
-                    self.agg.on_sender(a, sender);
+                    let folded = self.fps.folded(sender);
+                    self.agg.on_sender(a, sender, folded);
                 }
                 let mut p = std::mem::take(&mut m.pending);
                 self.note(m.acct, &mut p, line, line_no);

@@ -141,7 +141,8 @@ pub struct Event {
     pub pid: u32,
     pub kind: Kind,
     /// Fingerprints (see `keys::Fingerprints`) of the host and the tag, and of the kind's
-    /// account name; for a delivery, `keys::addr_hash` of the recipient. 0 when absent.
+    /// account name; for a delivery, `keys::addr_hash` of the recipient; for a qmgr `from=`
+    /// line, `Fingerprints::folded` of the sender. 0 when absent.
     pub host_fp: u64,
     pub prog_fp: u64,
     pub name_fp: u64,
@@ -592,6 +593,7 @@ fn name_fp(line: &[u8], kind: &Kind, fps: &Fingerprints) -> u64 {
         | Kind::EximAuthFail { user, .. }
         | Kind::EximReject { user } => *user,
         Kind::Delivery { rcpt, .. } => return addr_hash(rcpt.get(line)),
+        Kind::QueueFrom { from, .. } => return fps.folded(from.get(line)),
         _ => return 0,
     };
     if user.is_empty() {
