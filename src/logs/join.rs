@@ -20,7 +20,7 @@
 //!   so memory follows the number of open sessions and queued messages, not the log size.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -222,7 +222,8 @@ pub struct Join<'s> {
     detail_acct: Option<u32>,
     unparsed_limit: usize,
     pub unparsed: Vec<UnparsedSample>,
-    unparsed_programs: BTreeMap<String, u64>,
+    /// Unparsed lines per program: (tag fingerprint, no tag but an Exim stamp) → (name, count).
+    unparsed_counts: FxMap<(u64, bool), (String, u64)>,
     sink: Option<Sink<'s>>,
     // The current input.
     input: usize,
@@ -261,7 +262,7 @@ impl<'s> Join<'s> {
             detail_acct: None,
             unparsed_limit,
             unparsed: Vec::new(),
-            unparsed_programs: BTreeMap::new(),
+            unparsed_counts: FxMap::default(),
             sink,
             input: 0,
             file: Arc::from(""),
@@ -695,6 +696,16 @@ impl<'s> Join<'s> {
 
     fn unparsed_line(&mut self, ev: &Event, line: &[u8], line_no: u64) {
         self.agg.totals.unparsed += 1;
+        // Counted by the tag's fingerprint (lines without a tag: Exim's own format, or no
+        // syslog prefix at all), so that a program's name is decoded once, not per line.
+        let no_tag = ev.prog_fp == 0 && ev.stamp.is_some() && ev.host.is_empty();
+        let key = (ev.prog_fp, no_tag);
+        if self.unparsed.len() >= self.unparsed_limit {
+            if let Some(n) = self.unparsed_counts.get_mut(&key) {
+                n.1 += 1;
+                return;
+            }
+        }
         let tag = ev.prog.get(line);
         let program = if !tag.is_empty() {
             String::from_utf8_lossy(tag)
@@ -711,10 +722,10 @@ impl<'s> Join<'s> {
             });
         }
         // A program's name is only allocated for its first unparsed line.
-        match self.unparsed_programs.get_mut(program.as_ref()) {
-            Some(n) => *n += 1,
+        match self.unparsed_counts.get_mut(&key) {
+            Some(n) => n.1 += 1,
             None => {
-                self.unparsed_programs.insert(program.into_owned(), 1);
+                self.unparsed_counts.insert(key, (program.into_owned(), 1));
             }
         }
     }
@@ -945,7 +956,11 @@ impl<'s> Join<'s> {
                 self.finish(k, m, false);
             }
         }
-        self.agg.totals.unparsed_by_program = std::mem::take(&mut self.unparsed_programs);
+        let by_program = &mut self.agg.totals.unparsed_by_program;
+        for (_, (name, n)) in self.unparsed_counts.drain() {
+            // A tag spelled like `exim` or `?` adds to those lines' count.
+            *by_program.entry(name).or_insert(0) += n;
+        }
     }
 
     pub fn take_detail(&mut self) -> Option<super::evidence::AccountDetail> {
