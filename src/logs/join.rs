@@ -19,7 +19,6 @@
 //! * Stale records are evicted (and still counted) when the log time passes their idle limit,
 //!   so memory follows the number of open sessions and queued messages, not the log size.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -696,38 +695,30 @@ impl<'s> Join<'s> {
 
     fn unparsed_line(&mut self, ev: &Event, line: &[u8], line_no: u64) {
         self.agg.totals.unparsed += 1;
-        // Counted by the tag's fingerprint (lines without a tag: Exim's own format, or no
-        // syslog prefix at all), so that a program's name is decoded once, not per line.
-        let no_tag = ev.prog_fp == 0 && ev.stamp.is_some() && ev.host.is_empty();
-        let key = (ev.prog_fp, no_tag);
-        if self.unparsed.len() >= self.unparsed_limit {
-            if let Some(n) = self.unparsed_counts.get_mut(&key) {
-                n.1 += 1;
-                return;
+        let program = || {
+            let tag = ev.prog.get(line);
+            if !tag.is_empty() {
+                String::from_utf8_lossy(tag).into_owned()
+            } else if ev.stamp.is_some() && ev.host.is_empty() {
+                "exim".to_string()
+            } else {
+                "?".to_string()
             }
-        }
-        let tag = ev.prog.get(line);
-        let program = if !tag.is_empty() {
-            String::from_utf8_lossy(tag)
-        } else if ev.stamp.is_some() && ev.host.is_empty() {
-            Cow::Borrowed("exim")
-        } else {
-            Cow::Borrowed("?")
         };
         if self.unparsed.len() < self.unparsed_limit {
             self.unparsed.push(UnparsedSample {
-                program: program.clone().into_owned(),
+                program: program(),
                 location: self.line_ref(line_no),
                 text: line.to_vec(),
             });
         }
-        // A program's name is only allocated for its first unparsed line.
-        match self.unparsed_counts.get_mut(&key) {
-            Some(n) => n.1 += 1,
-            None => {
-                self.unparsed_counts.insert(key, (program.into_owned(), 1));
-            }
-        }
+        // Counted by the tag's fingerprint (lines without a tag: Exim's own format, or no
+        // syslog prefix at all), so that a program's name is decoded once, not per line.
+        let no_tag = ev.prog_fp == 0 && ev.stamp.is_some() && ev.host.is_empty();
+        self.unparsed_counts
+            .entry((ev.prog_fp, no_tag))
+            .or_insert_with(|| (program(), 0))
+            .1 += 1;
     }
 
     /// A message born at `k` (ending an open message with the same id, which missed its

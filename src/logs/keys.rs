@@ -164,13 +164,9 @@ impl Fingerprints {
     pub fn folded(&self, b: &[u8]) -> u64 {
         use std::hash::BuildHasher;
         let mut h = self.key.build_hasher();
-        let mut words = b.chunks_exact(8);
-        for c in &mut words {
-            h.write_u64(ascii_lower(u64::from_le_bytes(
-                c.try_into().unwrap_or_default(),
-            )));
+        for w in lower_words(b) {
+            h.write_u64(w);
         }
-        h.write_u64(ascii_lower(short_word(words.remainder())));
         h.write_usize(b.len());
         h.finish()
     }
@@ -180,18 +176,22 @@ impl Fingerprints {
 /// storing them. Eight bytes at a time: every delivery line hashes its recipient.
 pub fn addr_hash(b: &[u8]) -> u64 {
     let mut h = Fx::default();
-    let mut words = b.chunks_exact(8);
-    for c in &mut words {
-        h.add(ascii_lower(u64::from_le_bytes(
-            c.try_into().unwrap_or_default(),
-        )));
-    }
-    let rest = words.remainder();
-    if !rest.is_empty() {
-        h.add(ascii_lower(short_word(rest)));
+    for w in lower_words(b) {
+        h.add(w);
     }
     h.add(b.len() as u64);
     h.finish()
+}
+
+/// The little-endian words of `b` with ASCII letters lower-cased (`ascii_lower`), the last
+/// one padded with zeros: what the case-insensitive hashes of addresses hash.
+fn lower_words(b: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    let words = b.chunks_exact(8);
+    let rest = words.remainder();
+    words
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+        .chain((!rest.is_empty()).then(|| short_word(rest)))
+        .map(ascii_lower)
 }
 
 /// The bytes of `b` (at most eight) as a little-endian word padded with zeros, read with a
