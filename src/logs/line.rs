@@ -492,8 +492,9 @@ pub(super) fn word(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+/// Every byte's lowest and highest bit, for the SWAR scans here and in the parsers.
+pub(super) const LO: u64 = 0x0101_0101_0101_0101;
+pub(super) const HI: u64 = 0x8080_8080_8080_8080;
 
 /// Bytes equal to `c` in the word `w`: the high bit of each matching byte set (bits above the
 /// first match may be spurious, so only the lowest set bit is meaningful).

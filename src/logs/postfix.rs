@@ -8,7 +8,7 @@
 //! `client=` line) — is `Unparsed`, so it is counted under its program and can be shown
 //! (`--show-unparsed`), never silently dropped.
 
-use super::line::{bracket_ip, find, find_byte, number, until, word, Kind, Span, Status};
+use super::line::{bracket_ip, find, find_byte, number, until, word, Kind, Span, Status, HI, LO};
 
 /// The Postfix daemons whose lines we read. Daemons not listed here have no shapes we know:
 /// all their lines are unparsed.
@@ -213,8 +213,6 @@ pub fn is_qid(t: &[u8]) -> bool {
 
 /// Whether each of the eight bytes of `w` is `0`-`9` or `A`-`F` (SWAR).
 fn upper_hex(w: u64) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     if w & HI != 0 {
         return false;
     }
