@@ -858,30 +858,19 @@ mod tests {
     #[test]
     fn sender_mismatch_full_and_bare_accounts() {
         let mut g = Aggregator::new(3600);
+        // An envelope sender, fingerprinted as the workers do.
+        let sender = |g: &mut Aggregator, a: u32, addr: &[u8]| {
+            let folded = g.fps.folded(addr);
+            g.on_sender(a, addr, folded);
+        };
         let a = acct(&mut g, b"Alice@Example.org");
-        g.on_sender(a, b"alice@example.org", g.fps.folded(b"alice@example.org"));
-        g.on_sender(
-            a,
-            b"billing@evil.example",
-            g.fps.folded(b"billing@evil.example"),
-        );
-        g.on_sender(
-            a,
-            b"billing@evil.example",
-            g.fps.folded(b"billing@evil.example"),
-        );
+        sender(&mut g, a, b"alice@example.org");
+        sender(&mut g, a, b"billing@evil.example");
+        sender(&mut g, a, b"billing@evil.example");
         let b = acct(&mut g, b"bob");
-        g.on_sender(
-            b,
-            b"bob@hosted.example",
-            g.fps.folded(b"bob@hosted.example"),
-        );
-        g.on_sender(b, b"Bob@other.example", g.fps.folded(b"Bob@other.example"));
-        g.on_sender(
-            b,
-            b"info@hosted.example",
-            g.fps.folded(b"info@hosted.example"),
-        );
+        sender(&mut g, b, b"bob@hosted.example");
+        sender(&mut g, b, b"Bob@other.example");
+        sender(&mut g, b, b"info@hosted.example");
         // The hosted domain is learnt after the messages: still judged right.
         g.learn_local_domain(b"Hosted.Example");
         g.on_header_from(a, b"\"Bank\" <secure@bank.example>");

@@ -695,11 +695,13 @@ impl<'s> Join<'s> {
 
     fn unparsed_line(&mut self, ev: &Event, line: &[u8], line_no: u64) {
         self.agg.totals.unparsed += 1;
+        // Exim's own format: a stamp, no host and no tag.
+        let exim_own = ev.stamp.is_some() && ev.host.is_empty();
         let program = || {
             let tag = ev.prog.get(line);
             if !tag.is_empty() {
                 String::from_utf8_lossy(tag).into_owned()
-            } else if ev.stamp.is_some() && ev.host.is_empty() {
+            } else if exim_own {
                 "exim".to_string()
             } else {
                 "?".to_string()
@@ -712,11 +714,10 @@ impl<'s> Join<'s> {
                 text: line.to_vec(),
             });
         }
-        // Counted by the tag's fingerprint (lines without a tag: Exim's own format, or no
-        // syslog prefix at all), so that a program's name is decoded once, not per line.
-        let no_tag = ev.prog_fp == 0 && ev.stamp.is_some() && ev.host.is_empty();
+        // Counted by the tag's fingerprint (0 without a tag: Exim's own format, or no syslog
+        // prefix at all), so that a program's name is decoded once, not per line.
         self.unparsed_counts
-            .entry((ev.prog_fp, no_tag))
+            .entry((ev.prog_fp, ev.prog_fp == 0 && exim_own))
             .or_insert_with(|| (program(), 0))
             .1 += 1;
     }
