@@ -8,7 +8,7 @@
 //! Routine lines the counts do not need are `Ignored` (listed below); any other line is
 //! `Unparsed`.
 
-use super::line::{bracket_ip, find, number, until, Kind, Span, Status};
+use super::line::{bracket_ip, find, number, rfind, until, Kind, Span, Status};
 use super::time::parse_exim;
 
 /// Strip Exim's own timestamp (present when syslog_timestamp is on, and in Exim's own files
@@ -185,7 +185,7 @@ fn arrival(line: &[u8], id: &[u8], body: &[u8]) -> Kind {
     // `for r1 r2 ...` (log_selector +received_recipients) ends the line; a subject (`T="..."`)
     // comes before it, so only look after the last quote.
     let after_quote = memchr::memrchr(b'"', body).map_or(body, |q| &body[q..]);
-    let nrcpt = memchr::memmem::rfind(after_quote, b" for ").map(|n| {
+    let nrcpt = rfind(after_quote, b" for ").map(|n| {
         after_quote[n + 5..]
             .split(|&c| c == b' ')
             .filter(|t| !t.is_empty())

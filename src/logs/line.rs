@@ -695,6 +695,26 @@ pub fn parse_chunk(
     counts
 }
 
+/// The last `needle` in `hay`, like `find` from the other end: the fields searched so (`queued
+/// as ID)` at the end of a reply, `from` before a header's client) sit near the end, where a
+/// `memrchr` for the first byte and a compare beat building a `memmem` searcher per call.
+pub fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(hay.len());
+    };
+    let mut end = hay.len();
+    while let Some(at) = memchr::memrchr(first, &hay[..end]) {
+        if hay
+            .get(at + 1..at + 1 + rest.len())
+            .is_some_and(|t| same(t, rest))
+        {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
+}
+
 /// Dotted-quad IPv4 without the UTF-8 check and generic parser of `str::parse` (most
 /// addresses in logs are IPv4). Leading zeros are refused, as `std` does.
 fn ipv4(b: &[u8]) -> Option<std::net::Ipv4Addr> {
@@ -886,6 +906,23 @@ mod tests {
         assert_eq!(find(b"abc", b"cd"), None);
         assert_eq!(find(b"", b"x"), None);
         assert_eq!(find(b"abc", b""), Some(0));
+    }
+
+    #[test]
+    fn rfind_agrees_with_memmem() {
+        let hays: [&[u8]; 6] = [
+            b"250 2.0.0 Ok: queued as 55cNr20vTHzMd",
+            b"queued as A queued as qqB",
+            b"queued as",
+            b"qqqqueued asqueued as ",
+            b"",
+            b"x from y from z",
+        ];
+        for h in hays {
+            for n in [&b"queued as "[..], b" from ", b"q", b"", b"zz"] {
+                assert_eq!(rfind(h, n), memchr::memmem::rfind(h, n), "{h:?} {n:?}");
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! `client=` line) — is `Unparsed`, so it is counted under its program and can be shown
 //! (`--show-unparsed`), never silently dropped.
 
-use super::line::{bracket_ip, find, find_byte, number, until, word, Kind, Span, Status, HI, LO};
+use super::line::{
+    bracket_ip, find, find_byte, number, rfind, until, word, Kind, Span, Status, HI, LO,
+};
 
 /// The Postfix daemons whose lines we read. Daemons not listed here have no shapes we know:
 /// all their lines are unparsed.
@@ -268,7 +270,7 @@ pub fn parse(line: &[u8], msg: &[u8], svc: Service) -> Kind {
                 // `VALUE from CLIENT; from=<..> to=<..> proto=.. helo=<..>`
                 let end = find(h, b"; from=<").unwrap_or(h.len());
                 let v = &h[..end];
-                let v = match memchr::memmem::rfind(v, b" from ") {
+                let v = match rfind(v, b" from ") {
                     Some(n) => &v[..n],
                     None => v,
                 };
@@ -471,7 +473,7 @@ fn delivery(line: &[u8], qid: &[u8], v: &[u8], local: bool) -> Option<Kind> {
     };
     let mut next_qid = Span::default();
     if status == Status::Sent && loopback(relay) {
-        if let Some(n) = memchr::memmem::rfind(st, b"queued as ") {
+        if let Some(n) = rfind(st, b"queued as ") {
             let q = &st[n + 10..];
             let q = q
                 .iter()
