@@ -3,10 +3,11 @@
 //! aggregates per authenticated account and per client IP into `stats::LogStats`.
 //!
 //! Shape of a run (see `pipeline.rs`): per input, a reader thread decompresses the bytes and
-//! cuts them into chunks at line boundaries; worker threads parse chunks into compact events
-//! (`line.rs`, `postfix.rs`, `dovecot.rs`, `exim.rs`); the calling thread joins the events in
-//! file order (`join.rs`) and feeds the counters (`aggregate.rs`); a hasher thread takes the
-//! joined chunks for the input's SHA-256 (compressed inputs: the reader hashes). Memory is a
+//! cuts them into chunks at line boundaries; compute threads (the calling thread and one
+//! helper per further core) parse chunks into compact events (`line.rs`, `postfix.rs`,
+//! `dovecot.rs`, `exim.rs`), and hash the joined chunks for the input's SHA-256 (compressed
+//! inputs: the reader hashes); the calling thread alone joins the events in file order
+//! (`join.rs`) and feeds the counters (`aggregate.rs`). Memory is a
 //! fixed number of chunks plus state proportional to accounts, IPs, open sessions and queued
 //! messages — not to the number of lines.
 //!
@@ -84,7 +85,8 @@ pub struct EngineOptions {
     pub account: Option<String>,
     /// Unparsed lines to keep as samples (`--show-unparsed N`).
     pub unparsed_samples: usize,
-    /// Parser threads; default: the available cores.
+    /// Compute threads (parse, join, hash), the calling thread included; default: the
+    /// available cores.
     pub threads: Option<usize>,
 }
 
