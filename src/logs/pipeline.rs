@@ -392,6 +392,7 @@ pub fn run_input(
                     shared,
                     reader: false,
                 };
+                // `take(false)` never hands a helper a join: no join function to pass.
                 while let Some(task) = shared.take(false) {
                     shared.run(task, parse, &mut |_: &Parsed| {});
                 }
