@@ -146,10 +146,8 @@ struct Board {
     sha: Option<Sha256>,
     /// Event vectors of finished chunks, for the next parse.
     events: Vec<Vec<Event>>,
-    /// A helper thread died (panicked): the run cannot complete.
+    /// A thread died (panicked), or the calling thread gave up: the run cannot complete.
     failed: bool,
-    /// The calling thread has taken the result (or given up): helpers stop.
-    over: bool,
 }
 
 impl Board {
@@ -195,7 +193,7 @@ impl Shared {
     fn take(&self, joins: bool) -> Option<Task> {
         let mut b = self.lock();
         loop {
-            if b.failed || b.over {
+            if b.failed {
                 return None;
             }
             if joins {
@@ -412,8 +410,8 @@ pub fn run_input(
             if !done {
                 shared.stop(&mut b);
             }
-            let sha = b.sha.take();
-            b.over = true;
+            // A copy: the board stays finished, so that helpers still waiting see it.
+            let sha = b.sha.clone();
             shared.post(b);
             (done, sha)
         };
