@@ -34,6 +34,9 @@ cd "$(dirname "$0")/.."
 ARG=${1:-1G}
 RUNS=${RUNS:-3}
 PFLOGSUMM_RUNS=${PFLOGSUMM_RUNS:-3}
+if [ -n "${SKIP_PFLOGSUMM:-}" ]; then
+  PFLOGSUMM_RUNS=0
+fi
 TOOLS=${TOOLS:-tests/tools}
 if [ -f "$ARG" ]; then
   LOG=$ARG
@@ -71,7 +74,6 @@ run() {
 }
 
 echo "file: $LOG ($BYTES bytes), rounds: $RUNS, cores: $(nproc)" >&2
-[ -n "${SKIP_PFLOGSUMM:-}" ] && PFLOGSUMM_RUNS=0
 for i in $(seq "$((RUNS > PFLOGSUMM_RUNS ? RUNS : PFLOGSUMM_RUNS))"); do
   if [ "$i" -le "$RUNS" ]; then
     # `exec`, so that time measures the engine itself and not a shell around it.
@@ -102,9 +104,9 @@ ratio() {
 report engine
 report grep
 report mawk
-if [ -z "${SKIP_PFLOGSUMM:-}" ]; then
+if [ "$PFLOGSUMM_RUNS" -gt 0 ]; then
   report pflogsumm
-  # pflogsumm's runs are not paired with rounds: the median of each against the other.
+  # pflogsumm runs in fewer rounds than the engine: the median of each against the other.
   P=$(median "$TMP/pflogsumm" 1)
   E=$(median "$TMP/engine" 1)
   echo "engine vs pflogsumm: $(awk -v p="$P" -v e="$E" 'BEGIN{printf "%.1f", p/e}')x (target >= 50)"
