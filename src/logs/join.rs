@@ -410,7 +410,7 @@ impl<'s> Join<'s> {
                     self.sessions.insert(skey, s);
                 }
             }
-            Kind::Connect { .. } => {
+            Kind::Connect => {
                 // Only sent when evidence or records are kept (`wanted`): the session's lines
                 // start here. Its account, if a missing disconnect left one, stays, as in a
                 // run without evidence, which sees no connect lines.

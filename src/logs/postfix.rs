@@ -369,9 +369,15 @@ fn quiet(msg: &[u8], q: Quiet) -> Kind {
 fn smtpd(line: &[u8], msg: &[u8]) -> Kind {
     let sp = |sub: &[u8]| Span::of(line, sub);
     if let Some(c) = msg.strip_prefix(b"connect from ") {
-        return match bracket_ip(c) {
-            Some(ip) => Kind::Connect { ip },
-            None => Kind::Unparsed,
+        // `NAME[IP]` or `NAME[IP]:PORT`: only the shape is checked. Nothing reads the address (a session's
+        // messages carry it on their `client=` lines), and parsing it took half of the cost
+        // of a line that is one in eleven of a busy log.
+        let open = find_byte(c, b'[');
+        let inner = open.and_then(|o| find_byte(&c[o + 1..], b']'));
+        return if inner.is_some_and(|n| n > 0) {
+            Kind::Connect
+        } else {
+            Kind::Unparsed
         };
     }
     if msg.starts_with(b"disconnect from ") {
@@ -432,6 +438,10 @@ fn loopback(relay: &[u8]) -> bool {
         return false;
     };
     let inner = until(&relay[open + 1..], b']');
+    if inner == b"127.0.0.1" && relay.get(open + 1 + inner.len()) == Some(&b']') {
+        // A content filter's usual address, recognised without parsing it.
+        return true;
+    }
     (inner.starts_with(b"127.") || find_byte(inner, b':').is_some())
         && bracket_ip(relay).is_some_and(|ip| ip.is_loopback())
 }
@@ -574,12 +584,19 @@ mod tests {
     fn connect_and_disconnect() {
         let (e, _) =
             ev("Nov 16 00:02:38 mail postfix/smtpd[7]: connect from mail.x.es[89.6.64.167]");
-        assert_eq!(
-            e.kind,
-            Kind::Connect {
-                ip: "89.6.64.167".parse().expect("ip")
-            }
-        );
+        assert_eq!(e.kind, Kind::Connect);
+        let (e, _) =
+            ev("Nov 16 00:02:38 mail postfix/smtps/smtpd[7]: connect from x.es[2001:db8::7]:63945");
+        assert_eq!(e.kind, Kind::Connect);
+        for bad in [
+            "connect from mail.x.es",
+            "connect from mail.x.es[89.6.64.167",
+            "connect from ]",
+            "connect from x[]:25",
+        ] {
+            let (e, _) = ev(&format!("Nov 16 00:02:38 mail postfix/smtpd[7]: {bad}"));
+            assert_eq!(e.kind, Kind::Unparsed, "{bad}");
+        }
         let (e, _) = ev("Nov 16 00:02:38 mail postfix/smtpd[7]: disconnect from mail.x.es[89.6.64.167] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5");
         assert_eq!(e.kind, Kind::Disconnect);
         let (e, _) = ev("Nov 16 00:02:38 mail postfix/smtpd[7]: lost connection after AUTH from unknown[1.2.3.4]");
@@ -755,6 +772,9 @@ mod tests {
         assert!(!loopback(b"127.0.0.1.example[192.0.2.7]:25"));
         assert!(!loopback(b"none"));
         assert!(!loopback(b"mx[127.0.0"));
+        assert!(!loopback(b"mx[127.0.0.1"));
+        assert!(!loopback(b"mx[127.0.0.1:25"));
+        assert!(loopback(b"localhost[127.0.0.1]"));
     }
 
     #[test]
