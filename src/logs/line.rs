@@ -809,9 +809,15 @@ pub fn number(b: &[u8]) -> Option<u64> {
 
 /// `NAME[IP]` or `NAME[IP]:PORT` at the start of `b` (Postfix's client notation): the IP.
 pub fn bracket_ip(b: &[u8]) -> Option<IpAddr> {
-    let open = find_byte(b, b'[')?;
+    ip(bracketed(b)?)
+}
+
+/// The bytes between the first `[` of `b` and the next `]` (the address of `NAME[IP]`,
+/// unparsed).
+pub fn bracketed(b: &[u8]) -> Option<&[u8]> {
+    let open = find_byte(b, b'[')? + 1;
     let close = find_byte(&b[open..], b']')? + open;
-    ip(&b[open + 1..close])
+    Some(&b[open..close])
 }
 
 /// Helpers for the parsers' unit tests: one line in, its event and bytes out.
